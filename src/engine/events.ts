@@ -1,0 +1,49 @@
+import type { Diff } from '../modules/types.js';
+import type { SourcePosition } from '../errors.js';
+
+/** The engine reports only through these events; src/report renders them (listr2, plain lines, JSON). */
+
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
+
+export interface TaskResult {
+  status: TaskStatus;
+  /** Why nothing changed (ok), what changed (changed), why skipped, or what failed. Never holds secrets. */
+  message: string;
+  diff?: Diff[];
+  /** Commands run or, in check mode, that would run; redacted. */
+  commands?: string[];
+  /** Per-item results of a loop. */
+  items?: Array<{ item: unknown; status: TaskStatus; message: string }>;
+  /** True when the task's output is hidden (no_log). */
+  hidden?: boolean;
+  /** Failure that ignore_errors turned into a pass. */
+  ignored?: boolean;
+  durationMs: number;
+}
+
+export interface HostRecap {
+  ok: number;
+  changed: number;
+  skipped: number;
+  failed: number;
+  unreachable: number;
+  ignored: number;
+}
+
+export interface RunEventMap {
+  'run:start': { playbook: string; check: boolean; diff: boolean; hosts: string[] };
+  'play:start': { playIndex: number; name: string; hosts: string[] };
+  'task:start': { taskId: string; name: string; module: string; hosts: string[]; position: SourcePosition; handler: boolean };
+  'host:task:start': { taskId: string; host: string };
+  'host:task:progress': { taskId: string; host: string; message?: string; percent?: number };
+  'host:task:end': { taskId: string; host: string; result: TaskResult };
+  'task:end': { taskId: string };
+  'host:unreachable': { host: string; message: string };
+  'play:end': { playIndex: number };
+  'run:end': { recap: Record<string, HostRecap>; durationMs: number; interrupted: boolean };
+}
+
+export type RunEventName = keyof RunEventMap;
+export type RunEvent = { [K in RunEventName]: { type: K } & RunEventMap[K] }[RunEventName];
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,80 @@
+import { quote } from './quote.js';
+
+/** Text inserted verbatim: the one, greppable way to put unquoted shell into a command. */
+export class Raw {
+  constructor(readonly text: string) {}
+}
+
+/** A value quoted like any other but shown as `********` wherever a command is displayed. */
+export class Secret {
+  constructor(readonly value: string) {}
+}
+
+export const raw = (text: string): Raw => new Raw(text);
+export const secret = (value: string): Secret => new Secret(value);
+
+export type Part = { kind: 'text'; text: string } | { kind: 'secret'; value: string };
+
+export type ShellValue = string | number | Raw | Secret | Command | readonly ShellValue[];
+
+const REDACTED = "'********'";
+
+/**
+ * Shell text built from a template: literal parts stay as written, every interpolated value is
+ * quoted, arrays become space-separated quoted words, Commands nest, secrets are masked on display.
+ */
+export class Command {
+  private constructor(readonly parts: readonly Part[]) {}
+
+  static of(strings: TemplateStringsArray, values: readonly ShellValue[]): Command {
+    const parts: Part[] = [];
+    strings.forEach((literal, index) => {
+      parts.push({ kind: 'text', text: literal });
+      if (index < values.length) parts.push(...toParts(values[index] as ShellValue));
+    });
+    return new Command(parts);
+  }
+
+  /** Join commands with a separator given as literal shell text (e.g. ' && ', '\n'). */
+  static join(commands: readonly Command[], separator: string): Command {
+    const parts: Part[] = [];
+    commands.forEach((command, index) => {
+      if (index > 0) parts.push({ kind: 'text', text: separator });
+      parts.push(...command.parts);
+    });
+    return new Command(parts);
+  }
+
+  /** The exact text sent to the host. */
+  render(): string {
+    return this.parts.map((part) => (part.kind === 'text' ? part.text : quote(part.value))).join('');
+  }
+
+  /** The text shown to people and written to reports: secrets masked. */
+  redacted(): string {
+    return this.parts.map((part) => (part.kind === 'text' ? part.text : REDACTED)).join('');
+  }
+
+  get secrets(): readonly string[] {
+    return this.parts.flatMap((part) => (part.kind === 'secret' ? [part.value] : []));
+  }
+
+  toString(): string {
+    return this.redacted();
+  }
+}
+
+function toParts(value: ShellValue): Part[] {
+  if (value instanceof Command) return [...value.parts];
+  if (value instanceof Raw) return [{ kind: 'text', text: value.text }];
+  if (value instanceof Secret) return [{ kind: 'secret', value: value.value }];
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => (index === 0 ? toParts(item) : [{ kind: 'text', text: ' ' } as Part, ...toParts(item)]));
+  }
+  return [{ kind: 'text', text: quote(String(value)) }];
+}
+
+/** Tagged template: sh`test -e ${path}` quotes `path`. */
+export function sh(strings: TemplateStringsArray, ...values: ShellValue[]): Command {
+  return Command.of(strings, values);
+}

@@ -1,0 +1,53 @@
+import type { Command } from '../shell/command.js';
+
+export interface ExecResult {
+  /** Exit status; null when the remote side reported none (treated as a failure). */
+  code: number | null;
+  /** Signal name when the command was killed by one. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  stdin?: string | Buffer;
+  /** Abort the command (and fail) after this long. */
+  timeoutMs?: number;
+  /** Called with each chunk of stdout as it arrives (progress parsing). */
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface TransportStats {
+  connections: number;
+  execs: number;
+}
+
+/** Bytes over the wire. Knows nothing of modules or playbooks; runs already-rendered Commands. */
+export interface Transport {
+  readonly name: string;
+  readonly stats: TransportStats;
+  connect(): Promise<void>;
+  exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+/** How to reach one host, resolved from inventory vars and ~/.ssh/config. */
+export interface ConnectionSettings {
+  connection: 'ssh' | 'local';
+  /** Inventory name. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFiles: string[];
+  password?: string;
+  knownHostsFile: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs: number;
+  commandTimeoutMs?: number;
+  jump?: ConnectionSettings;
+}
+
+export type HostKeyPolicy = 'strict' | 'accept-new';
