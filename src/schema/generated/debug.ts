@@ -1,0 +1,15 @@
+/* Generated from schemas/modules/debug.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
+
+/**
+ * Print a message or a variable's value. Changes nothing.
+ */
+export interface DebugArgs {
+  /**
+   * Text to print (templated).
+   */
+  msg?: string;
+  /**
+   * Name of a variable whose value to print.
+   */
+  var?: string;
+}
