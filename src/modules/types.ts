@@ -32,12 +32,14 @@ export interface Step {
   timeoutMs?: number;
   /** Run (best effort) when the step times out or the run is interrupted, e.g. `virsh domjobabort`. */
   onAbort?: Command;
-  /** Turns a chunk of output into progress for the task row. */
+  /** Turns a chunk of output (stdout or stderr) into progress for the task row. */
   progress?: (chunk: string) => { percent?: number; message?: string } | undefined;
   /** Exit codes that count as success; default [0]. */
   okCodes?: readonly number[];
   /** Keep this step's result under this key for `finish`. */
   capture?: string;
+  /** Message when the step fails, instead of the generic "command failed" (e.g. a named pre-check). */
+  failureMessage?: string;
 }
 
 export interface Outcome {
@@ -98,6 +100,10 @@ export interface ModuleContext {
   renderTemplate(text: string): string;
   /** Read a local file (copy src, template src), relative to the playbook directory. */
   readLocalFile(path: string): Buffer;
+  /** Evaluate a bare Jinja expression (assert `that`, debug `var`) with the task's variables. */
+  evaluate(expression: string): unknown;
+  /** A random token unique to this task run (e.g. a nonce proving two hosts see the same file). */
+  nonce: string;
 }
 
 export interface ModuleDefinition<Args = Record<string, unknown>> {
