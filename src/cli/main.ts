@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { RunbookError, ValidationError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
+
+// Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function commaList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((tag) => tag.trim()).filter(Boolean)];
+}
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('runbook')
+    .description('Apply YAML playbooks idempotently over SSH. Everything is validated before any host is contacted.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const runOptions = (command: Command): Command =>
+    command
+      .option('-i, --inventory <file>', 'Ansible-style inventory (YAML or INI); without it, only localhost')
+      .option('-l, --limit <pattern>', 'further limit the hosts (Ansible pattern, e.g. kvm1 or kvm_hosts:!kvm2)')
+      .option('-e, --extra-vars <vars>', 'key=value, a JSON/YAML mapping, or @file.yml (repeatable; highest precedence)', collect, [])
+      .option('-t, --tags <tags>', 'run only tasks with these tags (comma-separated)', commaList, [])
+      .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', commaList, [])
+      .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInteger, 25)
+      .option('-D, --diff', 'show what each change does to files and state', false)
+      .addOption(
+        new Option('--host-key-policy <policy>', 'unknown host keys: refuse (strict) or record (accept-new); a changed key is always refused')
+          .choices(['strict', 'accept-new'])
+          .default('strict'),
+      )
+      .option('--connect-timeout <seconds>', 'give up connecting to a host after this long', positiveInteger, 15)
+      .option('--timeout <seconds>', 'give up on any single command after this long', positiveInteger)
+      .option('--json <file>', 'also write a machine-readable report to this file');
+
+  runOptions(program.command('apply').argument('<playbook>', 'playbook file'))
+    .description('validate the playbook, then bring every host to the state it declares')
+    .option('-C, --check', 'dry run: report what would change, change nothing', false)
+    .action(async (playbook: string, options) => {
+      const { applyCommand } = await import('./commands/apply.js');
+      setExitCode(await applyCommand(playbook, { ...options, check: Boolean(options.check) }));
+    });
+
+  runOptions(program.command('check').argument('<playbook>', 'playbook file'))
+    .description('dry run (apply --check) that lists, per host, the steps not yet in place: grading a classroom lab')
+    .action(async (playbook: string, options) => {
+      const { applyCommand } = await import('./commands/apply.js');
+      setExitCode(await applyCommand(playbook, { ...options, check: true, pending: true }));
+    });
+
+  program
+    .command('validate')
+    .argument('<playbook>', 'playbook file')
+    .option('-i, --inventory <file>', 'also check host patterns and variables against this inventory')
+    .option('-e, --extra-vars <vars>', 'extra variables, as for apply', collect, [])
+    .description('check a playbook (YAML, schema, semantic rules) and list every problem; contacts no host')
+    .action(async (playbook: string, options) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExitCode(await validateCommand(playbook, options));
+    });
+
+  program
+    .command('doc')
+    .argument('[module]', 'module name; without it, the list of modules')
+    .description("show a module's arguments, from its schema")
+    .action(async (module: string | undefined) => {
+      const { docCommand } = await import('./commands/doc.js');
+      setExitCode(await docCommand(module));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit status (see exit-codes.ts). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => (exitCode = code));
+  const { registerSandboxCommands } = await import('./commands/sandbox.js');
+  registerSandboxCommands(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  const commanderError = error as { code?: string; exitCode?: number };
+  if (typeof commanderError.code === 'string' && commanderError.code.startsWith('commander.')) {
+    // commander already printed help, the version or the usage error
+    return commanderError.code === 'commander.helpDisplayed' || commanderError.code === 'commander.version' || commanderError.code === 'commander.help'
+      ? EXIT.ok
+      : EXIT.invalidInput;
+  }
+  if (error instanceof ValidationError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.invalidInput;
+  }
+  if (error instanceof RunbookError) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    return error.code === 'RB_USAGE' || error.code === 'RB_VALIDATION' ? EXIT.invalidInput : EXIT.taskFailed;
+  }
+  process.stderr.write(
+    `internal error: this is a bug in runbook, please report it with the output below\n${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  return EXIT.internal;
+}

@@ -1,0 +1,679 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { RunbookError } from '../errors.js';
+import { hostFactsCommand, parseHostFacts, type HostFacts } from '../facts/host.js';
+import type { Inventory, Play, Playbook, Task } from '../load/model.js';
+import { selectHosts } from '../load/patterns.js';
+import { getModule } from '../modules/registry.js';
+import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../modules/types.js';
+import { Command } from '../shell/command.js';
+import { evaluate, isTrue, renderValue } from '../template/index.js';
+import { becomeCommand, becomeFailureMessage, needsBecome } from '../transport/become.js';
+import { createTransport, resolveConnection } from '../transport/settings.js';
+import type { ExecResult, HostKeyPolicy, Transport } from '../transport/types.js';
+import { buildBatch } from './batch.js';
+import type { HostRecap, RunEventListener, TaskResult, TaskStatus } from './events.js';
+import { redactEvents, secretValues } from './redact.js';
+import { ansibleFacts, groupsView, hostvarsView } from './vars.js';
+
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  limit: string | undefined;
+  tags: string[];
+  skipTags: string[];
+  extraVars: Record<string, unknown>;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number | undefined;
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  recap: Record<string, HostRecap>;
+  /** Registered results and facts per host at the end, for callers that embed runbook. */
+  durationMs: number;
+  interrupted: boolean;
+  /** Connections opened and execs used per host (benchmarks, tests). */
+  transportStats: Record<string, { connections: number; execs: number }>;
+}
+
+/** Everything the engine remembers about one host during a run. */
+class HostState {
+  transport: Transport | undefined;
+  connecting: Promise<Transport> | undefined;
+  facts: HostFacts | undefined;
+  /** Registered results and set_fact values: above play vars, below extra vars. */
+  readonly runtimeVars: Record<string, unknown> = {};
+  readonly notified = new Set<string>();
+  /** Probe results read in batches ahead of time, valid until something runs on the host. */
+  readonly probeCache = new Map<string, ExecResult>();
+  failed = false;
+  unreachable = false;
+  readonly recap: HostRecap = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 };
+
+  constructor(readonly name: string) {}
+}
+
+class HostUnreachable extends Error {}
+
+export async function runPlaybook(
+  playbook: Playbook,
+  inventory: Inventory,
+  options: RunOptions,
+  emit: RunEventListener,
+): Promise<RunSummary> {
+  const secrets = secretValues([
+    ...[...inventory.hosts.values()].map((host) => host.vars),
+    ...playbook.plays.map((play) => play.vars),
+    options.extraVars,
+  ]);
+  return new Run(playbook, inventory, options, redactEvents(secrets, emit)).execute();
+}
+
+class Run {
+  private readonly hosts = new Map<string, HostState>();
+  private readonly started = Date.now();
+  private readonly playbookDir: string;
+
+  constructor(
+    private readonly playbook: Playbook,
+    private readonly inventory: Inventory,
+    private readonly options: RunOptions,
+    private readonly emit: RunEventListener,
+  ) {
+    this.playbookDir = dirname(resolve(playbook.file));
+  }
+
+  private get interrupted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  async execute(): Promise<RunSummary> {
+    const allHosts = [...new Set(this.playbook.plays.flatMap((play) => this.playHosts(play)))];
+    this.emit({ type: 'run:start', playbook: this.playbook.file, check: this.options.check, diff: this.options.diff, hosts: allHosts });
+    try {
+      for (const play of this.playbook.plays) {
+        if (this.interrupted) break;
+        await this.runPlay(play);
+      }
+    } finally {
+      await Promise.all([...this.hosts.values()].map((host) => host.transport?.close().catch(() => undefined)));
+    }
+    const recap = Object.fromEntries([...this.hosts.values()].map((host) => [host.name, host.recap]));
+    const durationMs = Date.now() - this.started;
+    this.emit({ type: 'run:end', recap, durationMs, interrupted: this.interrupted });
+    return {
+      recap,
+      durationMs,
+      interrupted: this.interrupted,
+      transportStats: Object.fromEntries(
+        [...this.hosts.values()].map((host) => [host.name, host.transport?.stats ?? { connections: 0, execs: 0 }]),
+      ),
+    };
+  }
+
+  private playHosts(play: Play): string[] {
+    return selectHosts(this.inventory, play.hosts, this.options.limit);
+  }
+
+  private host(name: string): HostState {
+    let state = this.hosts.get(name);
+    if (!state) {
+      state = new HostState(name);
+      this.hosts.set(name, state);
+    }
+    return state;
+  }
+
+  private async runPlay(play: Play): Promise<void> {
+    const names = this.playHosts(play);
+    this.emit({ type: 'play:start', playIndex: play.index, name: play.name, hosts: names });
+    for (const name of names) this.host(name).notified.clear();
+    for (const task of play.tasks) {
+      if (this.interrupted) break;
+      const active = names.filter((name) => !this.host(name).failed && !this.host(name).unreachable);
+      if (active.length === 0) break;
+      if (!this.selectedByTags(play, task)) continue;
+      await this.runTask(play, task, active, false);
+    }
+    // Handlers run once, at the end of the play, for every host that notified them, even a host
+    // where a later task failed: the change that needs the handler did happen there.
+    for (const handler of play.handlers) {
+      if (this.interrupted) break;
+      const hosts = names.filter(
+        (name) =>
+          !this.host(name).unreachable &&
+          [handler.name, ...handler.listen].some((topic) => this.host(name).notified.has(topic)),
+      );
+      if (hosts.length > 0) await this.runTask(play, handler, hosts, true);
+    }
+    this.emit({ type: 'play:end', playIndex: play.index });
+  }
+
+  private selectedByTags(play: Play, task: Task): boolean {
+    const tags = new Set([...play.tags, ...task.tags]);
+    if (this.options.skipTags.some((tag) => tags.has(tag)) && !tags.has('always')) return false;
+    if (this.options.tags.length === 0 || tags.has('always')) return true;
+    return this.options.tags.some((tag) => tags.has(tag) || (tag === 'untagged' && tags.size === 0));
+  }
+
+  private async runTask(play: Play, task: Task, hosts: string[], handler: boolean): Promise<void> {
+    this.emit({ type: 'task:start', taskId: task.id, name: task.name, module: task.module, hosts, position: task.position, handler });
+    await forEachLimited(hosts, this.options.forks, async (name) => {
+      this.emit({ type: 'host:task:start', taskId: task.id, host: name });
+      const result = await this.runTaskOnHost(play, task, this.host(name));
+      this.emit({ type: 'host:task:end', taskId: task.id, host: name, result });
+    });
+    this.emit({ type: 'task:end', taskId: task.id });
+  }
+
+  private async runTaskOnHost(play: Play, task: Task, host: HostState): Promise<TaskResult> {
+    const started = Date.now();
+    let result: TaskResult;
+    try {
+      await this.ensureConnected(host, play);
+      result = await this.runWithRetries(play, task, host);
+    } catch (error) {
+      if (error instanceof HostUnreachable) {
+        host.unreachable = true;
+        result = { status: 'unreachable', message: error.message, durationMs: Date.now() - started };
+        this.emit({ type: 'host:unreachable', host: host.name, message: error.message });
+      } else {
+        result = { status: 'failed', message: describeError(error, task), durationMs: Date.now() - started };
+      }
+    }
+    if (task.noLog) result = hideOutput(result);
+    if (result.status === 'failed' && task.ignoreErrors) result = { ...result, status: 'ok', ignored: true };
+    this.count(host, result);
+    if (result.status === 'failed') host.failed = true;
+    if (result.status === 'changed') for (const topic of task.notify) host.notified.add(topic);
+    return result;
+  }
+
+  private count(host: HostState, result: TaskResult): void {
+    if (result.ignored) host.recap.ignored += 1;
+    host.recap[result.status] += 1;
+  }
+
+  private async runWithRetries(play: Play, task: Task, host: HostState): Promise<TaskResult> {
+    const attempts = task.until ? Math.max(1, task.retries) : 1;
+    let last: TaskResult | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      const { result, registered } = await this.runTaskBody(play, task, host);
+      last = result;
+      if (!task.until || result.status === 'skipped') return result;
+      const vars = { ...this.vars(play, task, host), ...(task.register ? { [task.register]: registered } : {}) };
+      if (result.status !== 'failed' && task.until.every((expression) => isTrue(expression, vars))) return result;
+      if (attempt < attempts) await sleep(task.delayS * 1000, this.options.signal);
+    }
+    return { ...last!, status: 'failed', message: `${last!.message} (until condition not met after ${attempts} attempts)` };
+  }
+
+  /** when, loop, plan and act, changed_when/failed_when, register. */
+  private async runTaskBody(
+    play: Play,
+    task: Task,
+    host: HostState,
+  ): Promise<{ result: TaskResult; registered: Record<string, unknown> }> {
+    const started = Date.now();
+    const vars = this.vars(play, task, host);
+    const items = task.loop === undefined ? undefined : loopItems(renderAll(task.loop, vars), task);
+    if (items === undefined) {
+      const outcome = await this.runOnce(play, task, host, vars);
+      return this.finishTask(play, task, host, outcome, Date.now() - started);
+    }
+    const itemOutcomes: ItemOutcome[] = [];
+    for (const item of items) {
+      if (this.interrupted) break;
+      const itemVars = { ...vars, [task.loopVar]: item };
+      const outcome = await this.runOnce(play, task, host, itemVars);
+      itemOutcomes.push({ ...this.applyConditions(task, outcome, itemVars), item });
+    }
+    const statuses = itemOutcomes.map((outcome) => outcome.status);
+    const status: TaskStatus = statuses.includes('failed')
+      ? 'failed'
+      : statuses.includes('changed')
+        ? 'changed'
+        : statuses.length > 0 && statuses.every((each) => each === 'skipped')
+          ? 'skipped'
+          : 'ok';
+    const registered = {
+      changed: status === 'changed',
+      failed: status === 'failed',
+      skipped: status === 'skipped',
+      results: itemOutcomes.map((outcome) => ({ ...outcome.registered, item: outcome.item })),
+    };
+    if (task.register) host.runtimeVars[task.register] = registered;
+    const result: TaskResult = {
+      status,
+      message: `${itemOutcomes.length} item${itemOutcomes.length === 1 ? '' : 's'}: ${countWords(statuses)}`,
+      items: itemOutcomes.map((outcome) => ({ item: outcome.item, status: outcome.status, message: outcome.message })),
+      diff: itemOutcomes.flatMap((outcome) => outcome.diff ?? []),
+      commands: itemOutcomes.flatMap((outcome) => outcome.commands ?? []),
+      durationMs: Date.now() - started,
+    };
+    return { result: this.withoutEmpty(result), registered };
+  }
+
+  private finishTask(
+    play: Play,
+    task: Task,
+    host: HostState,
+    outcome: Outcome,
+    durationMs: number,
+  ): { result: TaskResult; registered: Record<string, unknown> } {
+    const vars = this.vars(play, task, host);
+    const final = this.applyConditions(task, outcome, vars);
+    if (task.register) host.runtimeVars[task.register] = final.registered;
+    const result: TaskResult = {
+      status: final.status,
+      message: final.message,
+      ...(final.diff ? { diff: final.diff } : {}),
+      ...(final.commands ? { commands: final.commands } : {}),
+      durationMs,
+    };
+    return { result: this.withoutEmpty(result), registered: final.registered };
+  }
+
+  private withoutEmpty(result: TaskResult): TaskResult {
+    const copy = { ...result };
+    if (!this.options.diff || copy.diff?.length === 0) delete copy.diff;
+    if (copy.commands?.length === 0) delete copy.commands;
+    return copy;
+  }
+
+  /** changed_when / failed_when, evaluated with the registered result in scope like Ansible. */
+  private applyConditions(task: Task, outcome: Outcome, vars: Record<string, unknown>): Outcome {
+    if (outcome.status === 'skipped' || outcome.status === 'unreachable') return outcome;
+    const scope = { ...vars, ...(task.register ? { [task.register]: outcome.registered } : {}), result: outcome.registered };
+    let status = outcome.status;
+    let message = outcome.message;
+    if (task.changedWhen && status !== 'failed') {
+      status = task.changedWhen.every((expression) => isTrue(expression, scope)) ? 'changed' : 'ok';
+    }
+    if (task.failedWhen) {
+      const failed = task.failedWhen.some((expression) => isTrue(expression, scope));
+      if (failed && status !== 'failed') message = `failed_when matched: ${task.failedWhen.join(' or ')}`;
+      status = failed ? 'failed' : status === 'failed' ? (outcome.ran ? 'changed' : 'ok') : status;
+    }
+    return { ...outcome, status, message, registered: { ...outcome.registered, changed: status === 'changed', failed: status === 'failed' } };
+  }
+
+  /** One pass of a task (one loop item): when, render, plan, act. */
+  private async runOnce(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): Promise<Outcome> {
+    const skipped = (message: string): Outcome => ({
+      status: 'skipped',
+      message,
+      ran: false,
+      registered: { changed: false, skipped: true, skip_reason: message },
+    });
+    const failedWhen = task.when.find((expression) => !isTrue(expression, vars));
+    if (failedWhen !== undefined) return skipped(`when: ${failedWhen} is false`);
+
+    const module = getModule(task.module);
+    if (!module) throw new RunbookError('RB_INTERNAL', `module "${task.module}" is not registered`);
+    const args = renderAll(task.args, vars) as Record<string, unknown>;
+    const context = this.moduleContext(play, task, host, vars);
+    const probes: ProbeResults = {};
+    let plan = await this.plan(module, args, context, probes, play, task, host);
+    if (plan.kind === 'noop') {
+      if (plan.setFacts) Object.assign(host.runtimeVars, plan.setFacts);
+      return {
+        status: 'ok',
+        message: plan.message ?? plan.reason,
+        ran: false,
+        registered: { changed: false, failed: false, msg: plan.message ?? plan.reason, ...plan.result },
+      };
+    }
+    if (plan.kind === 'fail') {
+      return { status: 'failed', message: plan.message, ran: false, registered: { changed: false, failed: true, msg: plan.message, ...plan.result } };
+    }
+    plan = plan as ChangePlan;
+    const commands = plan.steps.map((step) => (step.host ? `[${step.host}] ` : '') + step.command.redacted());
+    if (this.options.check) {
+      return {
+        status: 'changed',
+        message: `would ${plan.summary}`,
+        ran: false,
+        diff: plan.diff,
+        commands,
+        registered: { changed: true, failed: false, check_mode: true, msg: plan.summary, ...plan.result },
+      };
+    }
+    return this.act(plan, play, task, host, commands);
+  }
+
+  private async plan(
+    module: ModuleDefinition,
+    args: Record<string, unknown>,
+    context: ModuleContext,
+    probes: ProbeResults,
+    play: Play,
+    task: Task,
+    host: HostState,
+  ): Promise<Exclude<Plan, { kind: 'probe' }>> {
+    let wanted: ProbeSet = module.probe?.(args, context) ?? {};
+    // Bounded: a module asks for more facts a few times at most (e.g. domain XML, then its disks).
+    for (let round = 0; round < 8; round += 1) {
+      Object.assign(probes, await this.readProbes(wanted, play, task, host, round === 0));
+      const plan = module.plan(args, probes, context);
+      if (plan.kind !== 'probe') return plan;
+      wanted = plan.probes;
+    }
+    throw new RunbookError('RB_INTERNAL', `module "${module.name}" kept asking for more facts`);
+  }
+
+  /** Runs a plan's steps in order; the first failing step fails the task. */
+  private async act(plan: ChangePlan, play: Play, task: Task, host: HostState, commands: string[]): Promise<Outcome> {
+    const captured: ProbeResults = {};
+    let last: ExecResult | undefined;
+    for (const step of plan.steps) {
+      const target = step.host ? this.host(step.host) : host;
+      if (step.host) await this.ensureConnected(target, play);
+      target.probeCache.clear();
+      host.probeCache.clear();
+      this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
+      const result = await this.exec(target, this.withBecome(step.command, play, task, target), {
+        ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
+        ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
+        ...(step.progress
+          ? {
+              onStdout: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
+              onStderr: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
+            }
+          : {}),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      }).catch(async (error: unknown) => {
+        if (step.onAbort) await this.exec(target, this.withBecome(step.onAbort, play, task, target)).catch(() => undefined);
+        throw error;
+      });
+      last = result;
+      if (step.capture) captured[step.capture] = result;
+      const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
+      if (!ok) {
+        const reason = becomeFailureMessage(result) ?? step.failureMessage ?? `${step.title} failed`;
+        return {
+          status: 'failed',
+          message: `${reason}: ${exitDescription(result)}${tail(result.stderr || result.stdout)}`,
+          ran: true,
+          commands,
+          diff: plan.diff,
+          registered: { changed: false, failed: true, ...execFields(result), msg: reason },
+        };
+      }
+    }
+    const outcome = plan.finish?.(captured) ?? {};
+    const registered = { changed: true, failed: Boolean(outcome.failure), ...(last ? execFields(last) : {}), ...plan.result, ...outcome.result };
+    if (outcome.failure) {
+      return { status: 'failed', message: outcome.failure, ran: true, commands, diff: plan.diff, registered: { ...registered, msg: outcome.failure } };
+    }
+    return { status: 'changed', message: outcome.message ?? plan.summary, ran: true, commands, diff: plan.diff, registered };
+  }
+
+  private progress(task: Task, host: HostState, update: { percent?: number; message?: string } | undefined): void {
+    if (update) this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, ...update });
+  }
+
+  /**
+   * Reads probes, batched: one exec per host. The first read of a task also reads ahead the probes of
+   * the play's remaining tasks (those that can be computed now); they stay valid until something runs
+   * on the host, so a no-op play costs about one round trip per host.
+   */
+  private async readProbes(wanted: ProbeSet, play: Play, task: Task, host: HostState, readAhead: boolean): Promise<ProbeResults> {
+    const results: ProbeResults = {};
+    const byHost = new Map<string, Array<{ key: string; command: Command }>>();
+    for (const [key, probe] of Object.entries(wanted)) {
+      const { host: target, command } = normaliseProbe(probe, host.name);
+      const state = this.host(target);
+      const wrapped = this.withBecome(command, play, task, state);
+      const cached = state.probeCache.get(wrapped.render());
+      if (cached) results[key] = cached;
+      else byHost.set(target, [...(byHost.get(target) ?? []), { key, command: wrapped }]);
+    }
+    await Promise.all(
+      [...byHost].map(async ([target, entries]) => {
+        const state = this.host(target);
+        if (target !== host.name) await this.ensureConnected(state, play);
+        const extra = readAhead && target === host.name ? this.readAheadCommands(play, task, host) : [];
+        const commands = dedupe([...entries.map((entry) => entry.command), ...extra]);
+        const batch = buildBatch(commands);
+        const outputs = batch.parse(await this.exec(state, batch.command));
+        commands.forEach((command, index) => state.probeCache.set(command.render(), outputs[index]!));
+        for (const entry of entries) results[entry.key] = state.probeCache.get(entry.command.render())!;
+      }),
+    );
+    return results;
+  }
+
+  /** Probe commands of the tasks after `task` in the play, as far as they can be computed now. */
+  private readAheadCommands(play: Play, task: Task, host: HostState): Command[] {
+    const index = play.tasks.indexOf(task);
+    if (index < 0) return [];
+    const commands: Command[] = [];
+    for (const later of play.tasks.slice(index + 1)) {
+      const module = getModule(later.module);
+      if (!module?.probe || !this.selectedByTags(play, later)) continue;
+      try {
+        const vars = this.vars(play, later, host);
+        const items = later.loop === undefined ? [undefined] : loopItems(renderAll(later.loop, vars), later);
+        for (const item of items) {
+          const itemVars = item === undefined ? vars : { ...vars, [later.loopVar]: item };
+          const args = renderAll(later.args, itemVars) as Record<string, unknown>;
+          const probes = module.probe(args, this.moduleContext(play, later, host, itemVars));
+          for (const probe of Object.values(probes)) {
+            const { host: target, command } = normaliseProbe(probe, host.name);
+            if (target === host.name) commands.push(this.withBecome(command, play, later, host));
+          }
+        }
+      } catch {
+        // Depends on a value not known yet (a registered result, say): read when the task runs.
+      }
+    }
+    return commands;
+  }
+
+  private moduleContext(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): ModuleContext {
+    return {
+      host: host.name,
+      facts: host.facts!,
+      check: this.options.check,
+      hostVars: (name) => (this.inventory.hosts.has(name) ? this.hostRuntimeVars(name) : undefined),
+      playbookDir: this.playbookDir,
+      renderTemplate: (text) => String(renderValue(text, vars)),
+      readLocalFile: (path) => readFileSync(resolve(this.playbookDir, path)),
+      evaluate: (expression) => evaluate(expression, vars),
+      nonce: randomBytes(8).toString('hex'),
+    };
+  }
+
+  /** Variables visible to a task on a host: inventory < play < registered/set_fact < task < extra vars. */
+  private vars(play: Play, task: Task, host: HostState): Record<string, unknown> {
+    return {
+      ...this.hostRuntimeVars(host.name),
+      ...play.vars,
+      ...host.runtimeVars,
+      ...task.vars,
+      ...this.options.extraVars,
+      hostvars: hostvarsView(this.inventory, (name) => this.hostRuntimeVars(name)),
+      groups: groupsView(this.inventory),
+      play_hosts: this.playHosts(play),
+    };
+  }
+
+  private hostRuntimeVars(name: string): Record<string, unknown> {
+    const inventoryHost = this.inventory.hosts.get(name);
+    const state = this.hosts.get(name);
+    const facts = state?.facts;
+    return {
+      ...inventoryHost?.vars,
+      inventory_hostname: name,
+      inventory_hostname_short: name.split('.')[0],
+      group_names: inventoryHost?.groups.filter((group) => group !== 'all') ?? [],
+      ...(facts ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : {}),
+      ...state?.runtimeVars,
+    };
+  }
+
+  private withBecome(command: Command, play: Play, task: Task, host: HostState): Command {
+    const become = task.become ?? play.become;
+    const user = task.becomeUser ?? play.becomeUser;
+    if (!become || !needsBecome(host.facts?.user ?? '', user)) return command;
+    return becomeCommand(command, user);
+  }
+
+  private async ensureConnected(host: HostState, play: Play): Promise<Transport> {
+    if (host.unreachable) throw new HostUnreachable(`${host.name} is unreachable`);
+    if (host.transport && host.facts) return host.transport;
+    host.connecting ??= (async () => {
+      const vars = this.hostRuntimeVars(host.name);
+      const settings = resolveConnection(host.name, play.connection ? { ...vars, ansible_connection: play.connection } : vars, {
+        hostKeyPolicy: this.options.hostKeyPolicy,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+      });
+      const transport = createTransport(settings);
+      try {
+        await transport.connect();
+      } catch (error) {
+        throw new HostUnreachable(error instanceof Error ? error.message : String(error));
+      }
+      host.transport = transport;
+      const facts = await this.exec(host, hostFactsCommand());
+      if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
+      host.facts = parseHostFacts(facts);
+      return transport;
+    })();
+    try {
+      return await host.connecting;
+    } catch (error) {
+      host.unreachable = true;
+      throw error;
+    }
+  }
+
+  private async exec(host: HostState, command: Command, options: Parameters<Transport['exec']>[1] = {}): Promise<ExecResult> {
+    if (!host.transport) throw new RunbookError('RB_INTERNAL', `no connection to ${host.name}`);
+    const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
+    try {
+      return await host.transport.exec(command, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+    } catch (error) {
+      if (error instanceof RunbookError && (error.code === 'RB_CONNECT' || error.code === 'RB_AUTH')) {
+        throw new HostUnreachable(error.message);
+      }
+      throw error;
+    }
+  }
+}
+
+interface Outcome {
+  status: TaskStatus;
+  message: string;
+  /** Whether any step ran on a host. */
+  ran: boolean;
+  diff?: TaskResult['diff'];
+  commands?: string[];
+  registered: Record<string, unknown>;
+}
+
+type ItemOutcome = Outcome & { item: unknown };
+
+function renderAll(value: unknown, vars: Record<string, unknown>): unknown {
+  return renderValue(value, vars);
+}
+
+function loopItems(value: unknown, task: Task): unknown[] {
+  if (Array.isArray(value)) return value;
+  throw new RunbookError('RB_TEMPLATE', `loop of task "${task.name}" is not a list (got ${typeof value})`);
+}
+
+function normaliseProbe(probe: Probe, defaultHost: string): { host: string; command: Command } {
+  return probe instanceof Command ? { host: defaultHost, command: probe } : probe;
+}
+
+function dedupe(commands: Command[]): Command[] {
+  const seen = new Set<string>();
+  return commands.filter((command) => {
+    const text = command.render();
+    if (seen.has(text)) return false;
+    seen.add(text);
+    return true;
+  });
+}
+
+function execFields(result: ExecResult): Record<string, unknown> {
+  return {
+    rc: result.code,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    stdout_lines: lines(result.stdout),
+    stderr_lines: lines(result.stderr),
+  };
+}
+
+function lines(text: string): string[] {
+  const trimmed = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return trimmed === '' ? [] : trimmed.split('\n');
+}
+
+export function exitDescription(result: ExecResult): string {
+  if (result.signal) return `killed by signal ${result.signal}`;
+  if (result.code === null) return 'no exit status reported';
+  const meaning: Record<number, string> = { 126: 'not executable', 127: 'command not found', 130: 'interrupted' };
+  return `exit ${result.code}${meaning[result.code] ? ` (${meaning[result.code]})` : ''}`;
+}
+
+function tail(text: string): string {
+  const kept = lines(text.trimEnd()).slice(-20);
+  return kept.length ? `\n${kept.join('\n')}` : '';
+}
+
+function describeError(error: unknown, task: Task): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RunbookError && error.code === 'RB_TEMPLATE') {
+    return `${message} in task "${task.name}" at ${task.position.file}:${task.position.line}:${task.position.col}`;
+  }
+  return message;
+}
+
+function hideOutput(result: TaskResult): TaskResult {
+  return {
+    status: result.status,
+    message: 'output hidden (no_log: true)',
+    hidden: true,
+    durationMs: result.durationMs,
+    ...(result.ignored ? { ignored: true } : {}),
+  };
+}
+
+function countWords(statuses: TaskStatus[]): string {
+  const counts = new Map<string, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+}
+
+function prefixed(facts: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(facts).map(([key, value]) => [`ansible_${key}`, value]));
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await worker(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      done();
+    }, { once: true });
+  });
+}

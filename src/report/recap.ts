@@ -1,0 +1,38 @@
+import type { HostRecap } from '../engine/events.js';
+import type { Style } from './style.js';
+
+const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ignored'] as const;
+
+/** The per-host table printed at the end of a run, and one line saying what the run did overall. */
+export function formatRecap(recap: Record<string, HostRecap>, style: Style, check: boolean): string {
+  const hosts = Object.keys(recap);
+  if (hosts.length === 0) return 'RECAP: no hosts matched';
+  const width = Math.max(...hosts.map((host) => host.length), 4);
+  const header = `${'HOST'.padEnd(width)}  ${COLUMNS.map((column) => column.padStart(11)).join(' ')}`;
+  const rows = hosts.map((host) => {
+    const counts = recap[host]!;
+    const worst = counts.unreachable ? 'unreachable' : counts.failed ? 'failed' : counts.changed ? 'changed' : 'ok';
+    const cells = COLUMNS.map((column) => {
+      const text = String(counts[column]).padStart(11);
+      return counts[column] > 0 && column !== 'ok' && column !== 'ignored' && column !== 'skipped'
+        ? style.status(column, text)
+        : text;
+    });
+    return `${style.status(worst, host.padEnd(width))}  ${cells.join(' ')}`;
+  });
+  const totals = hosts.reduce(
+    (sum, host) => ({
+      changed: sum.changed + recap[host]!.changed,
+      failed: sum.failed + recap[host]!.failed,
+      unreachable: sum.unreachable + recap[host]!.unreachable,
+    }),
+    { changed: 0, failed: 0, unreachable: 0 },
+  );
+  const verdict =
+    totals.failed || totals.unreachable
+      ? style.error(`${totals.failed} failed, ${totals.unreachable} unreachable`)
+      : totals.changed === 0
+        ? style.status('ok', check ? 'Nothing would change: every task is already in place.' : 'No changes: every task was already in place.')
+        : style.status('changed', `${totals.changed} change${totals.changed === 1 ? '' : 's'}${check ? ' would be made (check mode: nothing was changed)' : ' made'}.`);
+  return ['RECAP', header, ...rows, '', verdict].join('\n');
+}
