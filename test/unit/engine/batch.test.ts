@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildBatch } from '../../../src/engine/batch.js';
+import { sh } from '../../../src/shell/command.js';
+import type { ExecResult } from '../../../src/transport/types.js';
+
+function runLocally(script: string): ExecResult {
+  const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('probe batches', () => {
+  it('returns each command its own stdout, stderr and exit status from one shell run', () => {
+    const batch = buildBatch([
+      sh`printf 'one\ntwo'`,
+      sh`echo oops >&2; exit 3`,
+      sh`printf ''`,
+      sh`printf '%s\n' ${"it's $(not) run"}`,
+    ]);
+    const results = batch.parse(runLocally(batch.command.render()));
+    expect(results).toEqual([
+      { code: 0, signal: null, stdout: 'one\ntwo', stderr: '' },
+      { code: 3, signal: null, stdout: '', stderr: 'oops\n' },
+      { code: 0, signal: null, stdout: '', stderr: '' },
+      { code: 0, signal: null, stdout: "it's $(not) run\n", stderr: '' },
+    ]);
+  });
+
+  it('keeps a command from reading the batch input or ending the batch', () => {
+    const batch = buildBatch([sh`cat; echo read-nothing`, sh`exit 7`, sh`echo still-here`]);
+    const results = batch.parse(runLocally(batch.command.render()));
+    expect(results.map((result) => [result.code, result.stdout])).toEqual([
+      [0, 'read-nothing\n'],
+      [7, ''],
+      [0, 'still-here\n'],
+    ]);
+  });
+
+  it('reports probes whose markers never arrived as failures without an exit status', () => {
+    const batch = buildBatch([sh`true`, sh`true`]);
+    const results = batch.parse({ code: null, signal: 'KILL', stdout: '', stderr: '' });
+    expect(results.every((result) => result.code === null)).toBe(true);
+  });
+});
