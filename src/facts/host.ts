@@ -20,18 +20,26 @@ export interface HostFacts {
 }
 
 // Constant text with no user data: the one place a whole script is written as raw shell.
+// Every line prints key=value; the script always exits 0 (a failed test is a missing key).
+// Addresses keep their /prefix here, dropped when parsed. The kernel's view (/sys/fs/selinux)
+// decides SELinux, since getenforce is often not installed; systemd decides firewalld, since
+// firewall-cmd is a slow Python start-up.
 const SCRIPT = String.raw`
-. /etc/os-release 2>/dev/null
-echo "hostname=$(hostname 2>/dev/null || cat /etc/hostname)"
+if [ -r /etc/os-release ]; then . /etc/os-release; elif [ -r /usr/lib/os-release ]; then . /usr/lib/os-release; fi
+echo "hostname=$(uname -n)"
 echo "id=$ID"
 echo "id_like=$ID_LIKE"
 echo "version=$VERSION_ID"
 for pm in apt-get dnf yum; do command -v $pm >/dev/null 2>&1 && echo "pm=$pm"; done
 [ -d /run/systemd/system ] && echo init=systemd
-echo "addresses=$( (ip -o -4 addr show 2>/dev/null || true) | awk '{print $4}' | cut -d/ -f1 | grep -v '^127\.' | tr '\n' ' ')"
-if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce)"; fi
+rb_addresses=$(ip -o -4 addr show 2>/dev/null | awk '{print $4}')
+[ -n "$rb_addresses" ] || rb_addresses=$(hostname -I 2>/dev/null)
+echo "addresses=$(echo $rb_addresses)"
+if [ -r /sys/fs/selinux/enforce ]; then echo "selinux_enforce=$(cat /sys/fs/selinux/enforce)"; fi
+if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"; fi
 if command -v firewall-cmd >/dev/null 2>&1; then
-  if firewall-cmd --state >/dev/null 2>&1; then echo firewalld=running; else echo firewalld=stopped; fi
+  if [ -d /run/systemd/system ]; then rb_fw=$(systemctl is-active firewalld 2>/dev/null); else rb_fw=$(firewall-cmd --state 2>/dev/null); fi
+  echo "firewalld=$rb_fw"
 fi
 echo "user=$(id -un)"
 echo "uid=$(id -u)"
@@ -52,35 +60,47 @@ export function parseHostFacts(output: ExecResult): HostFacts {
   }
   const one = (key: string): string => values.get(key)?.[0] ?? '';
   const id = one('id').toLowerCase();
-  const like = `${id} ${one('id_like').toLowerCase()}`;
-  const osFamily = /\b(debian|ubuntu)\b/.test(like)
-    ? 'debian'
-    : /\b(rhel|fedora|centos|rocky|almalinux)\b/.test(like)
-      ? 'redhat'
-      : 'unknown';
-  const managers = values.get('pm') ?? [];
-  const packageManager = managers.includes('apt-get')
-    ? 'apt'
-    : managers.includes('dnf')
-      ? 'dnf'
-      : managers.includes('yum')
-        ? 'yum'
-        : 'unknown';
-  const selinuxMode = one('selinux').toLowerCase();
-  const firewalld = one('firewalld');
+  const osFamily = familyOf(id, one('id_like').toLowerCase());
   return {
     hostname: one('hostname'),
     osFamily,
     distribution: id,
     distributionVersion: one('version'),
-    packageManager,
+    packageManager: packageManagerOf(osFamily, values.get('pm') ?? []),
     initSystem: one('init') === 'systemd' ? 'systemd' : 'other',
-    addresses: one('addresses').split(/\s+/).filter(Boolean),
-    selinux:
-      selinuxMode === 'enforcing' || selinuxMode === 'permissive' || selinuxMode === 'disabled' ? selinuxMode : 'absent',
-    firewalld: firewalld === 'running' || firewalld === 'stopped' ? firewalld : 'absent',
+    addresses: one('addresses')
+      .split(/\s+/)
+      .map((address) => address.replace(/\/\d+$/, ''))
+      .filter((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address) && !address.startsWith('127.')),
+    selinux: selinuxOf(one('selinux_enforce'), one('selinux').toLowerCase()),
+    firewalld: !values.has('firewalld') ? 'absent' : /^(active|running)$/.test(one('firewalld')) ? 'running' : 'stopped',
     user: one('user'),
     uid: Number(one('uid') || '-1'),
     architecture: one('arch'),
   };
+}
+
+function familyOf(id: string, idLike: string): HostFacts['osFamily'] {
+  const names = `${id} ${idLike}`;
+  if (/\b(debian|ubuntu)\b/.test(names)) return 'debian';
+  if (/\b(rhel|fedora|centos|rocky|almalinux)\b/.test(names)) return 'redhat';
+  return 'unknown';
+}
+
+/** The family's own manager first: on RHEL 8+ yum is a compatibility alias of dnf. */
+function packageManagerOf(family: HostFacts['osFamily'], found: readonly string[]): HostFacts['packageManager'] {
+  const preference: Array<[string, HostFacts['packageManager']]> =
+    family === 'redhat'
+      ? [['dnf', 'dnf'], ['yum', 'yum'], ['apt-get', 'apt']]
+      : [['apt-get', 'apt'], ['dnf', 'dnf'], ['yum', 'yum']];
+  return preference.find(([command]) => found.includes(command))?.[1] ?? 'unknown';
+}
+
+/** /sys/fs/selinux/enforce exists only while SELinux is enabled; getenforce alone says "Disabled". */
+function selinuxOf(enforce: string, getenforce: string): HostFacts['selinux'] {
+  if (enforce === '1') return 'enforcing';
+  if (enforce === '0') return 'permissive';
+  if (getenforce === 'disabled') return 'disabled';
+  if (getenforce === 'enforcing' || getenforce === 'permissive') return getenforce;
+  return 'absent';
 }

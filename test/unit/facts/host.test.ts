@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { hostFactsCommand, parseHostFacts, type HostFacts } from '../../../src/facts/host.js';
+
+const fixture = (name: string) => ({
+  code: 0,
+  signal: null,
+  stdout: readFileSync(new URL(`fixtures/${name}.txt`, import.meta.url), 'utf8'),
+  stderr: '',
+});
+
+const cases: Array<[string, Partial<HostFacts>]> = [
+  [
+    'debian-12-nspawn',
+    {
+      hostname: 'kvm1',
+      osFamily: 'debian',
+      distribution: 'debian',
+      distributionVersion: '12',
+      packageManager: 'apt',
+      initSystem: 'systemd',
+      addresses: ['10.77.0.11'],
+      selinux: 'absent',
+      firewalld: 'absent',
+      user: 'root',
+      uid: 0,
+    },
+  ],
+  [
+    'centos-7-selinux-firewalld',
+    {
+      osFamily: 'redhat',
+      distribution: 'centos',
+      distributionVersion: '7',
+      packageManager: 'yum',
+      addresses: ['10.10.10.113', '192.168.122.1'],
+      selinux: 'enforcing',
+      firewalld: 'running',
+    },
+  ],
+  [
+    'rocky-9-permissive-firewalld-stopped',
+    {
+      osFamily: 'redhat',
+      distribution: 'rocky',
+      distributionVersion: '9.3',
+      packageManager: 'dnf',
+      selinux: 'permissive',
+      firewalld: 'stopped',
+      user: 'admin',
+      uid: 1000,
+      architecture: 'aarch64',
+    },
+  ],
+  ['rhel-8-selinux-disabled', { osFamily: 'redhat', packageManager: 'dnf', addresses: [], selinux: 'disabled', firewalld: 'absent' }],
+  ['ubuntu-22.04-hostname-i', { osFamily: 'debian', packageManager: 'apt', addresses: ['192.168.1.20', '172.17.0.1'] }],
+];
+
+describe('parseHostFacts', () => {
+  it.each(cases)('%s', (name, expected) => {
+    expect(parseHostFacts(fixture(name))).toMatchObject(expected);
+  });
+
+  it('knows nothing it was not told', () => {
+    expect(parseHostFacts({ code: 0, signal: null, stdout: 'arch=x86_64\n', stderr: '' })).toEqual({
+      hostname: '',
+      osFamily: 'unknown',
+      distribution: '',
+      distributionVersion: '',
+      packageManager: 'unknown',
+      initSystem: 'other',
+      addresses: [],
+      selinux: 'absent',
+      firewalld: 'absent',
+      user: '',
+      uid: -1,
+      architecture: 'x86_64',
+    });
+  });
+});
+
+describe('hostFactsCommand', () => {
+  it('runs under a POSIX sh, exits 0 and reports this machine', () => {
+    const stdout = execFileSync('sh', ['-c', hostFactsCommand().render()], { encoding: 'utf8' });
+    const facts = parseHostFacts({ code: 0, signal: null, stdout, stderr: '' });
+    expect(facts.hostname).toBe(hostname());
+    expect(facts.uid).toBe(process.getuid?.());
+    expect(facts.architecture).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
+    expect(facts.addresses.every((address) => !address.startsWith('127.'))).toBe(true);
+  });
+});
