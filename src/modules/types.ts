@@ -55,6 +55,8 @@ export interface NoopPlan {
   kind: 'noop';
   /** Why nothing needs doing, shown to the user: a no-op always says why. */
   reason: string;
+  /** The task does not apply to this host (e.g. firewalld not installed): reported as skipped, with the reason. */
+  skipped?: boolean;
   result?: Record<string, unknown>;
   /** Variables set for this host (set_fact). */
   setFacts?: Record<string, unknown>;
