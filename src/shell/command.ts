@@ -10,12 +10,21 @@ export class Secret {
   constructor(readonly value: string) {}
 }
 
+/** A whole Command passed as one quoted word (the script of `sh -c`), its secrets still masked on display. */
+export class Quoted {
+  constructor(readonly command: Command) {}
+}
+
 export const raw = (text: string): Raw => new Raw(text);
 export const secret = (value: string): Secret => new Secret(value);
+export const quoted = (command: Command): Quoted => new Quoted(command);
 
-export type Part = { kind: 'text'; text: string } | { kind: 'secret'; value: string };
+export type Part =
+  | { kind: 'text'; text: string }
+  | { kind: 'secret'; value: string }
+  | { kind: 'quoted'; parts: readonly Part[] };
 
-export type ShellValue = string | number | Raw | Secret | Command | readonly ShellValue[];
+export type ShellValue = string | number | Raw | Secret | Quoted | Command | readonly ShellValue[];
 
 const REDACTED = "'********'";
 
@@ -47,16 +56,16 @@ export class Command {
 
   /** The exact text sent to the host. */
   render(): string {
-    return this.parts.map((part) => (part.kind === 'text' ? part.text : quote(part.value))).join('');
+    return renderParts(this.parts);
   }
 
   /** The text shown to people and written to reports: secrets masked. */
   redacted(): string {
-    return this.parts.map((part) => (part.kind === 'text' ? part.text : REDACTED)).join('');
+    return redactParts(this.parts);
   }
 
   get secrets(): readonly string[] {
-    return this.parts.flatMap((part) => (part.kind === 'secret' ? [part.value] : []));
+    return secretsOf(this.parts);
   }
 
   toString(): string {
@@ -64,8 +73,29 @@ export class Command {
   }
 }
 
+function renderParts(parts: readonly Part[]): string {
+  return parts
+    .map((part) =>
+      part.kind === 'text' ? part.text : part.kind === 'secret' ? quote(part.value) : quote(renderParts(part.parts)),
+    )
+    .join('');
+}
+
+function redactParts(parts: readonly Part[]): string {
+  return parts
+    .map((part) => (part.kind === 'text' ? part.text : part.kind === 'secret' ? REDACTED : quote(redactParts(part.parts))))
+    .join('');
+}
+
+function secretsOf(parts: readonly Part[]): string[] {
+  return parts.flatMap((part) =>
+    part.kind === 'secret' ? [part.value] : part.kind === 'quoted' ? secretsOf(part.parts) : [],
+  );
+}
+
 function toParts(value: ShellValue): Part[] {
   if (value instanceof Command) return [...value.parts];
+  if (value instanceof Quoted) return [{ kind: 'quoted', parts: value.command.parts }];
   if (value instanceof Raw) return [{ kind: 'text', text: value.text }];
   if (value instanceof Secret) return [{ kind: 'secret', value: value.value }];
   if (Array.isArray(value)) {

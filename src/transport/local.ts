@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { RunbookError } from '../errors.js';
+import type { Command } from '../shell/command.js';
+import { OutputCollector, supervise } from './exec.js';
+import type { ExecOptions, ExecResult, Transport, TransportStats } from './types.js';
+
+/** Runs commands on this machine with /bin/sh, with the same result semantics as SshTransport. */
+export class LocalTransport implements Transport {
+  readonly stats: TransportStats = { connections: 0, execs: 0 };
+
+  constructor(
+    readonly name: string,
+    private readonly commandTimeoutMs?: number,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.stats.connections = 1;
+  }
+
+  exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    this.stats.execs += 1;
+    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+    return supervise(command, this.name, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, (finish) => {
+      // Its own process group, so a timeout can stop everything the command started.
+      const child = spawn('/bin/sh', ['-c', command.render()], { stdio: 'pipe', detached: true });
+      const output = new OutputCollector(options);
+      child.stdout.on('data', output.onStdout);
+      child.stderr.on('data', output.onStderr);
+      // A command that exits without reading its stdin closes the pipe: not an error of ours.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.stdin);
+      child.on('error', (error) =>
+        finish(new RunbookError('RB_COMMAND_FAILED', `cannot start /bin/sh on ${this.name}: ${error.message}`, { cause: error })),
+      );
+      child.on('close', (code, signal) => finish(output.result(code, signal)));
+      return {
+        kill: () => {
+          if (child.pid === undefined) return;
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // The group is already gone.
+          }
+        },
+      };
+    });
+  }
+
+  async close(): Promise<void> {}
+}

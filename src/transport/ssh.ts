@@ -1,0 +1,311 @@
+import { readFile } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import ssh2, { Client, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { RunbookError } from '../errors.js';
+import type { Command } from '../shell/command.js';
+import { OutputCollector, supervise } from './exec.js';
+import { KnownHostsVerifier } from './known-hosts.js';
+import type { ConnectionSettings, ExecOptions, ExecResult, Transport, TransportStats } from './types.js';
+
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 3;
+
+/**
+ * ssh2 also accepts an auth handler that returns the next method, or false when none is left;
+ * its type definitions describe only the callback form.
+ */
+type ReturningAuthHandler = (methodsLeft: string[] | null) => AnyAuthMethod | false;
+
+/** The authentication methods to try, in order, and why others were left out. */
+interface AuthPlan {
+  methods: Array<{ label: string; auth: AnyAuthMethod }>;
+  skipped: string[];
+}
+
+/**
+ * Commands over one ssh2 connection per host, reused for every exec (reopened if it drops). Host
+ * keys are always checked against known_hosts; an optional single jump host is reached first and
+ * the target is tunnelled through it.
+ */
+export class SshTransport implements Transport {
+  readonly name: string;
+  readonly stats: TransportStats = { connections: 0, execs: 0 };
+  private client: Client | undefined;
+  private jumpClient: Client | undefined;
+  private opening: Promise<Client> | undefined;
+
+  constructor(private readonly settings: ConnectionSettings) {
+    this.name = settings.name;
+  }
+
+  async connect(): Promise<void> {
+    await this.connection();
+  }
+
+  async exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const client = await this.connection();
+    this.stats.execs += 1;
+    const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
+    const limits = { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    return supervise(command, this.name, limits, (finish) => {
+      let channel: ClientChannel | undefined;
+      let killed = false;
+      const stopChannel = (open: ClientChannel): void => {
+        open.signal('KILL');
+        open.close();
+      };
+      const onConnectionLost = (): void =>
+        finish(new RunbookError('RB_CONNECT', `connection to ${this.where()} was lost while a command ran`));
+      client.once('close', onConnectionLost);
+      client.exec(command.render(), (error, opened) => {
+        if (error) {
+          client.removeListener('close', onConnectionLost);
+          finish(new RunbookError('RB_CONNECT', `cannot start a command on ${this.where()}: ${error.message}`, { cause: error }));
+          return;
+        }
+        channel = opened;
+        if (killed) stopChannel(opened);
+        const output = new OutputCollector(options);
+        opened.on('data', output.onStdout);
+        opened.stderr.on('data', output.onStderr);
+        // ssh2 passes the exit status (or signal) to 'close'; the 'exit' event is not always sent.
+        opened.on('close', (code: number | null | undefined, signal: string | undefined) => {
+          client.removeListener('close', onConnectionLost);
+          finish(output.result(code, signal));
+        });
+        opened.end(options.stdin);
+      });
+      return {
+        kill: () => {
+          killed = true;
+          if (channel) stopChannel(channel);
+        },
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.client, this.jumpClient].map((client) => client && endClient(client)));
+    this.client = undefined;
+    this.jumpClient = undefined;
+  }
+
+  private connection(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<Client> {
+    const { jump } = this.settings;
+    let sock: Duplex;
+    if (jump) {
+      if (!this.jumpClient) {
+        const jumpClient = await openClient(jump, tcpSocket(jump));
+        jumpClient.on('close', () => {
+          if (this.jumpClient === jumpClient) this.jumpClient = undefined;
+        });
+        this.jumpClient = jumpClient;
+      }
+      sock = await tunnel(this.jumpClient, jump, this.settings);
+    } else {
+      sock = tcpSocket(this.settings);
+    }
+    const client = await openClient(this.settings, sock);
+    client.on('close', () => {
+      if (this.client === client) this.client = undefined;
+    });
+    this.client = client;
+    this.stats.connections += 1;
+    return client;
+  }
+
+  private where(): string {
+    return `${this.settings.address}:${this.settings.port}`;
+  }
+}
+
+function tcpSocket(settings: ConnectionSettings): Duplex {
+  const sock = tcpConnect({ host: settings.address, port: settings.port });
+  // Without it Nagle's algorithm holds back small packets and every exec stalls for ~40 ms.
+  sock.setNoDelay(true);
+  return sock;
+}
+
+function tunnel(jumpClient: Client, jump: ConnectionSettings, target: ConnectionSettings): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jumpClient.forwardOut('127.0.0.1', 0, target.address, target.port, (error, channel) => {
+      if (error) {
+        reject(
+          new RunbookError(
+            'RB_CONNECT',
+            `cannot reach ${target.address}:${target.port} through jump host ${jump.address}:${jump.port}: ${error.message}`,
+            { cause: error },
+          ),
+        );
+      } else {
+        resolve(channel);
+      }
+    });
+  });
+}
+
+/** Authenticates over `sock`, resolving once the session is ready; every failure is a RunbookError. */
+async function openClient(settings: ConnectionSettings, sock: Duplex): Promise<Client> {
+  const where = `${settings.address}:${settings.port}`;
+  const verifier = new KnownHostsVerifier({
+    file: settings.knownHostsFile,
+    host: settings.address,
+    port: settings.port,
+    policy: settings.hostKeyPolicy,
+  });
+  const [serverHostKey, auth] = await Promise.all([verifier.hostKeyAlgorithms(), authPlan(settings)]);
+  if (auth.methods.length === 0) {
+    sock.destroy();
+    throw new RunbookError('RB_AUTH', `no way to authenticate as ${settings.user}@${where}${skippedText(auth)}`, {
+      hint: 'set ansible_ssh_private_key_file (or IdentityFile in ~/.ssh/config), start ssh-agent, or set ansible_password',
+    });
+  }
+  const tried: string[] = [];
+  let hostKeyError: RunbookError | undefined;
+
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let ready = false;
+    client.on('error', (error: Error & { level?: string }) => {
+      // An unusable agent is not fatal: ssh2 moves on to the next method.
+      if (error.level === 'agent') {
+        auth.skipped.push(`agent (${error.message})`);
+        return;
+      }
+      // Once ready, errors end the connection and a running exec learns of it from 'close'.
+      if (ready) return;
+      client.destroy();
+      reject(hostKeyError ?? connectionError(error, settings, where, tried, auth));
+    });
+    client.once('ready', () => {
+      ready = true;
+      resolve(client);
+    });
+
+    const methods = [...auth.methods];
+    const authHandler: ReturningAuthHandler = (methodsLeft) => {
+      let next = methods.shift();
+      // After the first attempt the server says which methods it still accepts.
+      while (next && methodsLeft && !methodsLeft.includes(next.auth.type === 'agent' ? 'publickey' : next.auth.type)) {
+        auth.skipped.push(`${next.label} (not accepted by the server)`);
+        next = methods.shift();
+      }
+      if (!next) return false;
+      tried.push(next.label);
+      return next.auth;
+    };
+
+    const config: ConnectConfig = {
+      sock,
+      username: settings.user,
+      readyTimeout: settings.connectTimeoutMs,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      algorithms: { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+      // Callback form: the check reads (and under accept-new writes) known_hosts asynchronously.
+      hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+        verifier.verify(key).then(
+          () => verify(true),
+          (error: unknown) => {
+            hostKeyError =
+              error instanceof RunbookError
+                ? error
+                : new RunbookError('RB_HOSTKEY', `cannot check the host key of ${where}: ${String(error)}`, { cause: error });
+            verify(false);
+          },
+        );
+      },
+      authHandler: authHandler as unknown as AuthHandlerMiddleware,
+    };
+    client.connect(config);
+  });
+}
+
+async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
+  const plan: AuthPlan = { methods: [], skipped: [] };
+  const username = settings.user;
+  for (const file of settings.privateKeyFiles) {
+    let key: Buffer;
+    try {
+      key = await readFile(file);
+    } catch (error) {
+      plan.skipped.push(`publickey ${file} (cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      continue;
+    }
+    const parsed = ssh2.utils.parseKey(key);
+    if (parsed instanceof Error) {
+      const hint = /passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : '';
+      plan.skipped.push(`publickey ${file} (${parsed.message}${hint})`);
+      continue;
+    }
+    plan.methods.push({ label: `publickey ${file}`, auth: { type: 'publickey', username, key } });
+  }
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (agent) plan.methods.push({ label: `agent (SSH_AUTH_SOCK=${agent})`, auth: { type: 'agent', username, agent } });
+  if (settings.password !== undefined) {
+    plan.methods.push({ label: 'password', auth: { type: 'password', username, password: settings.password } });
+  }
+  return plan;
+}
+
+function connectionError(
+  error: Error & { level?: string; code?: string },
+  settings: ConnectionSettings,
+  where: string,
+  tried: readonly string[],
+  auth: AuthPlan,
+): RunbookError {
+  switch (error.level) {
+    case 'client-authentication':
+      return new RunbookError(
+        'RB_AUTH',
+        `authentication as ${settings.user}@${where} failed; tried: ${tried.join(', ') || 'nothing'}${skippedText(auth)}`,
+        { cause: error, hint: `check the user name and that one of these keys is in ~${settings.user}/.ssh/authorized_keys on the host` },
+      );
+    case 'client-timeout':
+      return new RunbookError('RB_CONNECT', `cannot connect to ${where}: no SSH handshake within ${settings.connectTimeoutMs} ms`, {
+        cause: error,
+      });
+    case 'client-socket':
+      return new RunbookError('RB_CONNECT', `cannot connect to ${where}: ${socketErrorText(error)}`, { cause: error });
+    default:
+      return new RunbookError('RB_CONNECT', `SSH connection to ${where} failed: ${error.message}`, { cause: error });
+  }
+}
+
+function socketErrorText(error: Error & { code?: string }): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is sshd running on that port?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to host';
+    default:
+      return error.message;
+  }
+}
+
+function skippedText(auth: AuthPlan): string {
+  return auth.skipped.length === 0 ? '' : `; not tried: ${auth.skipped.join(', ')}`;
+}
+
+function endClient(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    client.once('close', () => resolve());
+    client.end();
+  });
+}
