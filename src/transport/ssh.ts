@@ -51,10 +51,6 @@ export class SshTransport implements Transport {
     return supervise(command, this.name, limits, (finish) => {
       let channel: ClientChannel | undefined;
       let killed = false;
-      const stopChannel = (open: ClientChannel): void => {
-        open.signal('KILL');
-        open.close();
-      };
       const onConnectionLost = (): void =>
         finish(new RunbookError('RB_CONNECT', `connection to ${this.where()} was lost while a command ran`));
       client.once('close', onConnectionLost);
@@ -65,7 +61,7 @@ export class SshTransport implements Transport {
           return;
         }
         channel = opened;
-        if (killed) stopChannel(opened);
+        if (killed) killRemote(opened);
         const output = new OutputCollector(options);
         opened.on('data', output.onStdout);
         opened.stderr.on('data', output.onStderr);
@@ -79,7 +75,7 @@ export class SshTransport implements Transport {
       return {
         kill: () => {
           killed = true;
-          if (channel) stopChannel(channel);
+          if (channel) killRemote(channel);
         },
       };
     });
@@ -101,20 +97,19 @@ export class SshTransport implements Transport {
 
   private async open(): Promise<Client> {
     const { jump } = this.settings;
-    let sock: Duplex;
+    let openSocket = (): Promise<Duplex> => Promise.resolve(tcpSocket(this.settings));
     if (jump) {
       if (!this.jumpClient) {
-        const jumpClient = await openClient(jump, tcpSocket(jump));
+        const jumpClient = await openClient(jump, () => Promise.resolve(tcpSocket(jump)));
         jumpClient.on('close', () => {
           if (this.jumpClient === jumpClient) this.jumpClient = undefined;
         });
         this.jumpClient = jumpClient;
       }
-      sock = await tunnel(this.jumpClient, jump, this.settings);
-    } else {
-      sock = tcpSocket(this.settings);
+      const jumpClient = this.jumpClient;
+      openSocket = () => tunnel(jumpClient, jump, this.settings);
     }
-    const client = await openClient(this.settings, sock);
+    const client = await openClient(this.settings, openSocket);
     client.on('close', () => {
       if (this.client === client) this.client = undefined;
     });
@@ -153,8 +148,12 @@ function tunnel(jumpClient: Client, jump: ConnectionSettings, target: Connection
   });
 }
 
-/** Authenticates over `sock`, resolving once the session is ready; every failure is a RunbookError. */
-async function openClient(settings: ConnectionSettings, sock: Duplex): Promise<Client> {
+/**
+ * Opens the socket and authenticates over it, resolving once the session is ready; every failure is
+ * a RunbookError. The socket is opened only when ssh2 can take it at once, so its errors always
+ * have a listener.
+ */
+async function openClient(settings: ConnectionSettings, openSocket: () => Promise<Duplex>): Promise<Client> {
   const where = `${settings.address}:${settings.port}`;
   const verifier = new KnownHostsVerifier({
     file: settings.knownHostsFile,
@@ -164,13 +163,13 @@ async function openClient(settings: ConnectionSettings, sock: Duplex): Promise<C
   });
   const [serverHostKey, auth] = await Promise.all([verifier.hostKeyAlgorithms(), authPlan(settings)]);
   if (auth.methods.length === 0) {
-    sock.destroy();
     throw new RunbookError('RB_AUTH', `no way to authenticate as ${settings.user}@${where}${skippedText(auth)}`, {
       hint: 'set ansible_ssh_private_key_file (or IdentityFile in ~/.ssh/config), start ssh-agent, or set ansible_password',
     });
   }
   const tried: string[] = [];
   let hostKeyError: RunbookError | undefined;
+  const sock = await openSocket();
 
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -301,6 +300,23 @@ function socketErrorText(error: Error & { code?: string }): string {
 
 function skippedText(auth: AuthPlan): string {
   return auth.skipped.length === 0 ? '' : `; not tried: ${auth.skipped.join(', ')}`;
+}
+
+/**
+ * Kills the remote command and closes its channel. ssh2's channel.signal() does nothing once our
+ * side has sent EOF (always, right after stdin), although the protocol allows the request until the
+ * channel closes; OpenSSH answers it with killpg() on the command's process group. So the request
+ * goes through ssh2's protocol object directly.
+ */
+function killRemote(channel: ClientChannel): void {
+  const internals = channel as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal(channelId: number, signal: string): void } };
+  };
+  const { outgoing } = internals;
+  const protocol = internals._client?._protocol;
+  if (outgoing && protocol && (outgoing.state === 'open' || outgoing.state === 'eof')) protocol.signal(outgoing.id, 'KILL');
+  channel.close();
 }
 
 function endClient(client: Client): Promise<void> {
