@@ -5,11 +5,11 @@
  */
 export interface DebugArgs {
   /**
-   * Text to print (templated).
+   * Text to print (templated). Default: "Hello world!".
    */
   msg?: string;
   /**
-   * Name of a variable whose value to print.
+   * A variable name or bare expression (no {{ }}) whose value to print.
    */
   var?: string;
 }

@@ -1,0 +1,117 @@
+import { posix } from 'node:path';
+import { sh } from '../../shell/command.js';
+import type { Diff, Plan, ProbeResults, ProbeSet, Step } from '../types.js';
+import {
+  attributeChanges,
+  attributeDiff,
+  attributeSteps,
+  contentDiff,
+  fileContentProbe,
+  fileStateProbe,
+  parseFileContent,
+  parseFileState,
+  sha256Hex,
+  writeFileSteps,
+  type AttributeChange,
+  type FileAttributes,
+  type FileContent,
+} from './remote-file.js';
+
+/** Probe keys used by the write planner: the file itself, and (asked for only when the file is absent) its directory. */
+const FILE = 'file';
+const PARENT = 'parent';
+
+export interface WantedFile {
+  path: string;
+  content: Buffer;
+  attributes: FileAttributes;
+  /** Keep a timestamped copy of the file before replacing it. */
+  backup?: boolean;
+  /** false: leave an existing file alone whatever its content (copy's force: false). */
+  replace?: boolean;
+  /** Reason to give when nothing changes, instead of the generic one (e.g. line's "already in"). */
+  upToDateReason?: string;
+  /** Summary of a content change, instead of "update <path>". */
+  summary?: string;
+}
+
+/** Probes planFileWrite needs first: the file's state and content. */
+export function fileWriteProbes(path: string): ProbeSet {
+  return { [FILE]: fileContentProbe(path) };
+}
+
+/** What is at the path now, from the fileWriteProbes results. */
+export function currentFile(probes: ProbeResults): FileContent {
+  const result = probes[FILE];
+  if (result === undefined) throw new Error(`probe "${FILE}" missing: call fileWriteProbes in probe()`);
+  return parseFileContent(result);
+}
+
+/**
+ * Plan to make `wanted.path` a regular file with exactly this content and these attributes: noop when it
+ * already is, attribute steps when only those differ, otherwise an atomic write. Asks for the parent
+ * directory's state (a ProbeMorePlan) before creating a file, so a missing directory fails at plan time.
+ */
+export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
+  const { path, content, attributes } = wanted;
+  const current = currentFile(probes);
+  const { state } = current;
+  if (state === null) {
+    const parentResult = probes[PARENT];
+    const directory = posix.dirname(path);
+    if (parentResult === undefined) return { kind: 'probe', probes: { [PARENT]: fileStateProbe(directory) } };
+    const parent = parseFileState(parentResult);
+    if (parent === null) return { kind: 'fail', message: `cannot create ${path}: directory ${directory} does not exist` };
+    if (parent.type !== 'directory') return { kind: 'fail', message: `cannot create ${path}: ${directory} is not a directory` };
+    return {
+      kind: 'change',
+      summary: `create ${path}`,
+      diff: [contentDiff(path, undefined, content)],
+      steps: writeFileSteps(path, content, attributes, null),
+    };
+  }
+  if (state.type === 'directory' || state.type === 'other') {
+    return { kind: 'fail', message: `${path} exists and is ${state.type === 'directory' ? 'a directory' : 'not a regular file'}` };
+  }
+  if (wanted.replace === false) return { kind: 'noop', reason: `${path} exists and force is false` };
+  if (state.type === 'link') {
+    return {
+      kind: 'change',
+      summary: `replace the symbolic link ${path} with a file`,
+      diff: [{ label: path, before: `symbolic link to ${state.linkTarget ?? ''}\n`, after: contentDiff(path, undefined, content).after }],
+      steps: writeFileSteps(path, content, attributes, null),
+    };
+  }
+  const changes = attributeChanges(state, attributes);
+  const sameContent = current.content ? current.content.equals(content) : current.sha256 === sha256Hex(content);
+  if (sameContent) {
+    if (changes.length === 0) return { kind: 'noop', reason: wanted.upToDateReason ?? `${path} already has this content${attributeNote(attributes)}` };
+    return {
+      kind: 'change',
+      summary: `set attributes of ${path}: ${describeChanges(changes)}`,
+      diff: [attributeDiff(path, changes)],
+      steps: attributeSteps(path, changes),
+    };
+  }
+  const diff: Diff[] = [contentDiff(path, current.content ?? { sha256: current.sha256 ?? '' }, content)];
+  if (changes.length > 0) diff.push(attributeDiff(`${path} (attributes)`, changes));
+  const backup: Step[] = wanted.backup
+    ? [{ title: `back up ${path}`, command: sh`cp -p -- ${path} ${path}.$(date +%Y-%m-%d@%H:%M:%S)~` }]
+    : [];
+  return {
+    kind: 'change',
+    summary: wanted.summary ?? `update ${path}`,
+    diff,
+    steps: [...backup, ...writeFileSteps(path, content, attributes, state)],
+  };
+}
+
+function attributeNote(attributes: FileAttributes): string {
+  const given = (['mode', 'owner', 'group'] as const).filter((name) => attributes[name] !== undefined);
+  return given.length === 0 ? '' : ` and ${given.map((name) => `${name} ${attributes[name]}`).join(', ')}`;
+}
+
+/** "mode 0644 → 0600, owner root → www-data". */
+export function describeChanges(changes: readonly AttributeChange[]): string {
+  return changes.map((change) => `${change.attribute} ${change.before} → ${change.after}`).join(', ');
+}

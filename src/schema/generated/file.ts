@@ -1,0 +1,39 @@
+/* Generated from schemas/modules/file.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
+
+/**
+ * Ensure a path is a file, directory or symbolic link with the given mode and ownership, or that it is absent.
+ */
+export interface FileArgs {
+  /**
+   * The path to manage on the host.
+   */
+  path: string;
+  /**
+   * file: must already exist (attributes only); directory: created with parents; link: a symbolic link to `src`; absent: removed, recursively for a directory; touch: created if missing, times updated (always reports changed, like Ansible).
+   */
+  state?: 'file' | 'directory' | 'link' | 'absent' | 'touch';
+  /**
+   * Permissions as a QUOTED octal string such as "0755". A bare 0755 is ambiguous: YAML 1.1 reads it as octal, YAML 1.2 as the decimal 755, so numbers are refused.
+   */
+  mode?: string;
+  /**
+   * User name or numeric uid to own the path.
+   */
+  owner?: string;
+  /**
+   * Group name or numeric gid to own the path.
+   */
+  group?: string;
+  /**
+   * Target of the symbolic link (state: link), stored exactly as given.
+   */
+  src?: string;
+  /**
+   * For state: directory, apply mode, owner and group to everything below the directory too.
+   */
+  recurse?: boolean;
+  /**
+   * For state: link, replace an existing regular file at `path` with the link.
+   */
+  force?: boolean;
+}
