@@ -1,0 +1,71 @@
+/* Generated from schemas/modules/migrate.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
+
+/**
+ * Move a libvirt domain from the host the task runs on to another inventory host, live or offline, after named pre-checks (domain state on both hosts, destination libvirt, shared storage proven with a nonce file, disk cache mode, destination address, CPU model, free memory) and with a verification afterwards. Ok when the domain already runs on the destination and not here; fails when it runs on both or on neither.
+ */
+export interface MigrateArgs {
+  /**
+   * Name of the domain to move.
+   */
+  domain: string;
+  /**
+   * Inventory name of the destination host. Probes and offline steps run there through runbook's own connection.
+   */
+  dest: string;
+  /**
+   * live: the domain keeps running while its memory is copied (virsh migrate --live). offline: shut it down, carry its definition (and its disks when the destination does not see them), define and start it on the destination.
+   */
+  mode?: 'live' | 'offline';
+  /**
+   * libvirt URI of the destination as the source host reaches it (live mode). Default qemu+ssh://DEST/system, DEST being the destination's inventory name, which must resolve from the source to a non-loopback address.
+   */
+  dest_uri?: string;
+  /**
+   * Live mode: keep the domain defined on the destination (virsh migrate --persistent). Offline mode always defines it there.
+   */
+  persistent?: boolean;
+  /**
+   * Undefine the domain on the source once it runs on the destination.
+   */
+  undefine_source?: boolean;
+  /**
+   * Allow disks whose cache mode is not none or directsync (virsh migrate --unsafe): the guest may see stale or lost writes after the move.
+   */
+  unsafe?: boolean;
+  /**
+   * Throttle the guest's CPUs if memory is dirtied faster than it is copied (virsh migrate --auto-converge).
+   */
+  auto_converge?: boolean;
+  /**
+   * Seconds the live migration may take; after that it is aborted (virsh domjobabort) and the domain keeps running on the source. Offline mode: the limit for each step.
+   */
+  timeout?: number;
+  /**
+   * Maximum migration bandwidth in MiB/s (virsh migrate --bandwidth).
+   */
+  bandwidth?: number;
+  /**
+   * Live mode: copy the disks to the destination during the migration (all: whole disks, inc: incremental over a shared backing file); none: the disks must be on storage both hosts share.
+   */
+  copy_storage?: 'none' | 'all' | 'inc';
+  /**
+   * Carry the migration data through the libvirtd connection (virsh migrate --tunnelled; implies p2p).
+   */
+  tunnelled?: boolean;
+  /**
+   * Let the source libvirtd connect to the destination directly (virsh migrate --p2p).
+   */
+  p2p?: boolean;
+  /**
+   * More virsh migrate options, each one word starting with --, e.g. --compressed.
+   */
+  extra_flags?: string[];
+  /**
+   * Offline mode: seconds to wait for the guest to shut down gracefully before on_shutdown_timeout applies.
+   */
+  shutdown_timeout?: number;
+  /**
+   * Offline mode: what to do when the guest has not shut down after shutdown_timeout seconds: fail (nothing has moved yet), or destroy (power it off) and go on.
+   */
+  on_shutdown_timeout?: 'fail' | 'destroy';
+}
