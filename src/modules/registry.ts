@@ -3,7 +3,13 @@ import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
 import { fileModule } from './file.js';
+import { firewallModule } from './firewall.js';
 import { lineModule } from './line.js';
+import { mountModule } from './mount.js';
+import { nfsExportModule } from './nfs-export.js';
+import { packageModule } from './package.js';
+import { selinuxBooleanModule } from './selinux-boolean.js';
+import { serviceModule } from './service.js';
 import { setFactModule } from './set-fact.js';
 import { shellModule } from './shell.js';
 import { templateModule } from './template.js';
@@ -18,7 +24,13 @@ const definitions: readonly ModuleDefinition<any>[] = [
   copyModule,
   debugModule,
   fileModule,
+  firewallModule,
   lineModule,
+  mountModule,
+  nfsExportModule,
+  packageModule,
+  selinuxBooleanModule,
+  serviceModule,
   setFactModule,
   shellModule,
   templateModule,

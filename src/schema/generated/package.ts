@@ -18,7 +18,7 @@ export interface PackageArgs {
    */
   state?: 'present' | 'absent' | 'latest';
   /**
-   * Refresh the package lists first. apt: `apt-get update`, skipped while the lists are younger than cache_valid_time (without cache_valid_time the update runs, and reports a change, on every run). dnf/yum: adds --refresh to the install or upgrade command that runs anyway.
+   * Refresh the package lists first. apt: `apt-get update`, skipped while the lists are younger than cache_valid_time (without cache_valid_time the update runs, and reports a change, on every run). dnf/yum: `makecache` before an install or upgrade that runs anyway; otherwise their own metadata expiry governs.
    */
   update_cache?: boolean;
   /**

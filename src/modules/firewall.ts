@@ -1,0 +1,141 @@
+import type { FirewallArgs } from '../schema/generated/firewall.js';
+import { sh, type Command } from '../shell/command.js';
+import { diffLines, probeOutput } from './lib/probe-output.js';
+import type { ModuleDefinition, Plan, Step } from './types.js';
+
+/** One zone's services and ports, as firewalld lists them. */
+export interface ZoneRules {
+  services: string[];
+  ports: string[];
+}
+
+export type FirewalldState =
+  | { status: 'absent' | 'stopped' }
+  | { status: 'running'; zone: string; known: string[]; runtime: ZoneRules; permanent: ZoneRules };
+
+type Layer = 'runtime' | 'permanent';
+
+export const firewallModule: ModuleDefinition<FirewallArgs> = {
+  name: 'firewall',
+  summary: 'Open or close firewalld services and ports, permanently and immediately',
+
+  probe(args) {
+    return { firewalld: firewalldProbe(args.zone) };
+  },
+
+  plan(args, probes, context) {
+    const state = parseFirewalld(probeOutput(probes, 'firewalld').stdout);
+    if (state.status !== 'running') {
+      const why = state.status === 'absent' ? 'firewalld is not installed' : 'firewalld is not running';
+      if (args.required) return { kind: 'fail', message: `${why} on ${context.host} (required: true)` };
+      return { kind: 'noop', skipped: true, reason: `${why} on ${context.host}: nothing to open or close` };
+    }
+    return planRules(args, state);
+  },
+};
+
+/**
+ * Prints "status=…"; when running also the zone, the service names firewalld knows, and the zone's
+ * `--list-all` for the running and the permanent configuration. No `exit`: probes share one script.
+ */
+function firewalldProbe(zone: string | undefined): Command {
+  const pickZone = zone === undefined ? sh`zone=$(firewall-cmd --get-default-zone)` : sh`zone=${zone}`;
+  return sh`if ! command -v firewall-cmd >/dev/null 2>&1; then echo status=absent
+elif ! firewall-cmd --state >/dev/null 2>&1; then echo status=stopped
+else ${pickZone}; echo status=running; printf 'zone=%s\n' "$zone"; printf 'known=%s\n' "$(firewall-cmd --get-services)"
+echo '[runtime]'; firewall-cmd --zone="$zone" --list-all; echo '[permanent]'; firewall-cmd --permanent --zone="$zone" --list-all; fi`;
+}
+
+export function parseFirewalld(stdout: string): FirewalldState {
+  const lines = stdout.split('\n');
+  const value = (key: string) => lines.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1).trim() ?? '';
+  const status = value('status');
+  if (status !== 'running') return { status: status === 'stopped' ? 'stopped' : 'absent' };
+  const sections: Record<Layer, ZoneRules> = { runtime: { services: [], ports: [] }, permanent: { services: [], ports: [] } };
+  let section: Layer | undefined;
+  for (const line of lines) {
+    const header = /^\[(runtime|permanent)\]$/.exec(line);
+    if (header) section = header[1] as Layer;
+    const entry = /^\s+(services|ports):\s*(.*)$/.exec(line);
+    if (entry && section) sections[section][entry[1] as keyof ZoneRules] = words(entry[2] ?? '');
+  }
+  return { status: 'running', zone: value('zone'), known: words(value('known')), ...sections };
+}
+
+function words(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean);
+}
+
+function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 'running' }>): Plan {
+  const wanted: ZoneRules = { services: asList(args.service), ports: asList(args.port) };
+  const enable = (args.state ?? 'enabled') === 'enabled';
+  const unknown = wanted.services.filter((service) => !state.known.includes(service));
+  if (enable && unknown.length > 0) {
+    return { kind: 'fail', message: `firewalld knows no service ${unknown.join(', ')} (see firewall-cmd --get-services)` };
+  }
+  const layers: Layer[] = [
+    ...(args.permanent ?? true ? (['permanent'] as const) : []),
+    ...(args.immediate ?? true ? (['runtime'] as const) : []),
+  ];
+  const steps: Step[] = [];
+  const changes: string[] = [];
+  for (const layer of layers) {
+    const current = state[layer];
+    const services = wanted.services.filter((service) => current.services.includes(service) !== enable);
+    const ports = wanted.ports.filter((port) => current.ports.includes(port) !== enable);
+    if (services.length + ports.length === 0) continue;
+    const verb = enable ? 'add' : 'remove';
+    const flags = [
+      ...services.map((service) => sh`--${verb}-service=${service}`),
+      ...ports.map((port) => sh`--${verb}-port=${port}`),
+    ];
+    const permanent = layer === 'permanent' ? sh` --permanent` : sh``;
+    steps.push({
+      title: `${verb} ${[...services, ...ports].join(', ')} (${layer})`,
+      command: sh`firewall-cmd${permanent} --zone=${state.zone} ${flags}`,
+    });
+    changes.push(`${[...services, ...ports].join(', ')} ${layer}`);
+  }
+  const everything = [...wanted.services, ...wanted.ports].join(', ');
+  if (steps.length === 0) {
+    return {
+      kind: 'noop',
+      reason: `${everything} already ${enable ? 'allowed' : 'closed'} in zone ${state.zone} (${layers.join(' and ')})`,
+    };
+  }
+  return {
+    kind: 'change',
+    summary: `${enable ? 'allow' : 'close'} ${changes.join('; ')} in zone ${state.zone}`,
+    diff: [
+      {
+        label: `firewalld zone ${state.zone}`,
+        before: describe(state, layers, () => undefined),
+        after: describe(state, layers, (rules) => apply(rules, wanted, enable)),
+      },
+    ],
+    steps,
+  };
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}
+
+function apply(rules: ZoneRules, wanted: ZoneRules, enable: boolean): ZoneRules {
+  const change = (current: string[], items: string[]) =>
+    enable ? [...current, ...items.filter((item) => !current.includes(item))] : current.filter((item) => !items.includes(item));
+  return { services: change(rules.services, wanted.services), ports: change(rules.ports, wanted.ports) };
+}
+
+function describe(
+  state: Extract<FirewalldState, { status: 'running' }>,
+  layers: Layer[],
+  transform: (rules: ZoneRules) => ZoneRules | undefined,
+): string {
+  return diffLines(
+    (['permanent', 'runtime'] as const).flatMap((layer) => {
+      const rules = (layers.includes(layer) ? transform(state[layer]) : undefined) ?? state[layer];
+      return [`${layer} services: ${rules.services.join(' ')}`, `${layer} ports: ${rules.ports.join(' ')}`];
+    }),
+  );
+}
