@@ -1,0 +1,362 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateModule } from '../../../../src/modules/migrate.js';
+import type { ChangePlan, FailPlan, ProbeResults } from '../../../../src/modules/types.js';
+import type { MigrateArgs } from '../../../../src/schema/generated/migrate.js';
+import { runShell } from '../../../helpers/local-shell.js';
+import {
+  CPU_IDENTICAL,
+  IMAGE,
+  JOBINFO,
+  LIBVIRT_DOWN,
+  NODEMEMSTATS,
+  NOT_DEFINED,
+  RESOLVES,
+  domainXml,
+  dominfo,
+} from './fixtures.js';
+import { context, failed, ok, planWith, type Planned } from './harness.js';
+
+const LIVE: MigrateArgs = { domain: 'tiny', dest: 'kvm2' };
+const DISK_PROBE = `destination disk ${IMAGE}`;
+
+/** The probe answers of a healthy lab: tiny running on kvm1, kvm2 ready, the image shared. */
+function lab(overrides: ProbeResults = {}): ProbeResults {
+  return {
+    'source domain': dominfo('running'),
+    'source definition': ok(domainXml()),
+    'destination address': RESOLVES,
+    'destination domain': NOT_DEFINED,
+    'destination memory': NODEMEMSTATS,
+    [DISK_PROBE]: ok(),
+    'destination cpu': CPU_IDENTICAL,
+    ...overrides,
+  };
+}
+
+function plan(args: MigrateArgs, answers: ProbeResults, check = false): Planned {
+  return planWith(migrateModule, args, context({ check }), answers);
+}
+
+function change(planned: Planned): ChangePlan {
+  expect(planned.plan.kind, planned.plan.kind === 'fail' ? planned.plan.message : '').toBe('change');
+  return planned.plan as ChangePlan;
+}
+
+function refusal(planned: Planned): FailPlan {
+  expect(planned.plan.kind).toBe('fail');
+  return planned.plan as FailPlan;
+}
+
+describe('migrate: where the domain runs decides', () => {
+  it('is ok, with the reason, when the domain already runs on the destination and not here', () => {
+    const planned = plan(LIVE, lab({ 'source domain': NOT_DEFINED, 'destination domain': dominfo('running') }));
+    expect(planned.plan).toMatchObject({ kind: 'noop', reason: 'tiny already runs on kvm2 and not on kvm1' });
+  });
+
+  it('is ok when the source keeps an inactive definition (undefine_source: false)', () => {
+    const planned = plan(LIVE, lab({ 'source domain': dominfo('shut off'), 'destination domain': dominfo('running') }));
+    expect(planned.plan.kind).toBe('noop');
+  });
+
+  it('fails loudly when the domain runs on both hosts', () => {
+    const planned = plan(LIVE, lab({ 'destination domain': dominfo('running') }));
+    expect(refusal(planned).message).toMatch(/tiny runs on both kvm1 and kvm2: refusing to guess/);
+  });
+
+  it('fails loudly when the domain runs on neither host, saying what each has', () => {
+    expect(refusal(plan(LIVE, lab({ 'source domain': NOT_DEFINED }))).message).toBe(
+      'tiny runs neither on kvm1 nor on kvm2 (not defined on either): refusing to guess where it belongs',
+    );
+    expect(refusal(plan(LIVE, lab({ 'source domain': dominfo('shut off') }))).message).toMatch(
+      /runs neither on kvm1 nor on kvm2 \(defined but shut off on kvm1\)/,
+    );
+  });
+
+  it('reads the destination on the destination host', () => {
+    const planned = plan(LIVE, lab());
+    expect(planned.asked['destination domain']).toEqual({ host: 'kvm2', command: 'virsh -c qemu:///system dominfo --domain tiny' });
+    expect(planned.asked['destination memory']?.host).toBe('kvm2');
+    expect(planned.asked[DISK_PROBE]).toEqual({ host: 'kvm2', command: `test -e ${IMAGE}` });
+    expect(planned.asked['source domain']?.host).toBe('kvm1');
+    expect(planned.asked['destination address']).toEqual({ host: 'kvm1', command: 'getent ahosts kvm2' });
+    // Disks and CPU come from the domain's XML: a second round.
+    expect(planned.rounds).toBe(2);
+  });
+
+  it('refuses an unknown destination or the host itself before probing it', () => {
+    expect(refusal(plan({ domain: 'tiny', dest: 'kvm9' }, lab())).message).toBe('migrate: the destination kvm9 is not a host of the inventory');
+    expect(refusal(plan({ domain: 'tiny', dest: 'kvm1' }, lab())).message).toBe('migrate: the destination kvm1 is the host the task runs on');
+    expect(migrateModule.probe!({ domain: 'tiny', dest: 'kvm9' }, context())).not.toHaveProperty(['destination domain']);
+  });
+});
+
+describe('migrate: named pre-checks refuse before anything moves', () => {
+  it('source-domain and destination-libvirt: libvirt not answering', () => {
+    expect(refusal(plan(LIVE, lab({ 'source domain': LIBVIRT_DOWN }))).message).toMatch(
+      /^pre-check source-domain failed: libvirt on kvm1 does not answer: error: failed to connect to the hypervisor/,
+    );
+    expect(refusal(plan(LIVE, lab({ 'destination domain': LIBVIRT_DOWN }))).message).toMatch(/^pre-check destination-libvirt failed: libvirt on kvm2/);
+  });
+
+  it('no-conflict: another domain of that name on the destination', () => {
+    const planned = plan(LIVE, lab({ 'destination domain': dominfo('shut off', { uuid: '11111111-2222-3333-4444-555555555555' }) }));
+    expect(refusal(planned).message).toMatch(/^pre-check no-conflict failed: kvm2 has another domain named tiny \(uuid 1111/);
+  });
+
+  it('accepts an inactive definition of the same domain on the destination', () => {
+    const planned = plan(LIVE, lab({ 'destination domain': dominfo('shut off') }));
+    expect(change(planned).result?.checks).toContainEqual(expect.objectContaining({ name: 'no-conflict', verdict: 'passed' }));
+  });
+
+  it('disk-visible: a disk that is not on shared storage', () => {
+    const planned = plan(LIVE, lab({ [DISK_PROBE]: failed('', 1) }));
+    const message = refusal(planned).message;
+    expect(message).toMatch(/^pre-check disk-visible failed: \/var\/lib\/libvirt\/images\/tiny.img \(vda\) does not exist on kvm2/);
+    expect(planned.plan.result?.checks).toContainEqual(expect.objectContaining({ name: 'disk-visible', verdict: 'failed' }));
+  });
+
+  it('disk-cache: cache=writeback is refused unless unsafe', () => {
+    const writeback = lab({ 'source definition': ok(domainXml({ cache: 'writeback' })) });
+    expect(refusal(plan(LIVE, writeback)).message).toBe(
+      `pre-check disk-cache failed: vda (${IMAGE}) uses cache=writeback: live migration over shared storage needs cache none or directsync, or unsafe: true`,
+    );
+    const unsafe = change(plan({ ...LIVE, unsafe: true }, writeback));
+    expect(unsafe.steps.find((step) => step.title.startsWith('migrate'))?.command.render()).toContain(' --unsafe ');
+    expect(unsafe.result?.checks).toContainEqual(expect.objectContaining({ name: 'disk-cache', verdict: 'skipped' }));
+  });
+
+  it('disk-cache: no cache attribute means the hypervisor default, writeback', () => {
+    const planned = plan(LIVE, lab({ 'source definition': ok(domainXml({ cache: null })) }));
+    expect(refusal(planned).message).toMatch(/uses cache=default \(writeback\)/);
+  });
+
+  it('reports every failed check, each by name', () => {
+    const planned = plan(LIVE, lab({ 'source definition': ok(domainXml({ cache: 'writeback' })), [DISK_PROBE]: failed('') }));
+    const lines = refusal(planned).message.split('\n');
+    expect(lines.map((line) => /^pre-check (\S+) failed/.exec(line)?.[1])).toEqual(['disk-visible', 'disk-cache']);
+  });
+
+  it('destination-address: the name must resolve from the source, and not to loopback', () => {
+    expect(refusal(plan(LIVE, lab({ 'destination address': failed('', 2) }))).message).toBe(
+      'pre-check destination-address failed: kvm2 does not resolve on kvm1',
+    );
+    const loopback = lab({ 'destination address': ok('127.0.1.1       STREAM kvm2\n127.0.1.1       DGRAM\n') });
+    expect(refusal(plan(LIVE, loopback)).message).toMatch(/kvm2 resolves to loopback 127\.0\.1\.1 on kvm1/);
+  });
+
+  it('destination-address checks the host named by dest_uri', () => {
+    const planned = plan({ ...LIVE, dest_uri: 'qemu+ssh://root@kvm2.lab/system' }, lab());
+    expect(planned.asked['destination address']?.command).toBe('getent ahosts kvm2.lab');
+    expect(change(planned).steps.find((step) => step.title.startsWith('migrate'))?.command.render()).toContain(
+      '--desturi qemu+ssh://root@kvm2.lab/system',
+    );
+  });
+
+  it('cpu-compatible: asks the destination to compare the domain CPU, with the domain type', () => {
+    const planned = plan(LIVE, lab());
+    expect(planned.asked['destination cpu']?.host).toBe('kvm2');
+    expect(planned.asked['destination cpu']?.command).toContain(
+      'virsh -c qemu:///system hypervisor-cpu-compare --file /dev/stdin --virttype qemu --arch x86_64 --machine pc-i440fx-7.2',
+    );
+    const incompatible = failed('error: Failed to compare hypervisor CPU with /dev/stdin\nerror: the CPU is incompatible with host CPU\n');
+    expect(refusal(plan(LIVE, lab({ 'destination cpu': incompatible }))).message).toMatch(/^pre-check cpu-compatible failed: kvm2 cannot provide/);
+  });
+
+  it('cpu-compatible passes without a CPU model, with no comparison probe', () => {
+    const planned = plan(LIVE, lab({ 'source definition': ok(domainXml({ cpu: false })) }));
+    expect(planned.asked).not.toHaveProperty(['destination cpu']);
+    expect(change(planned).result?.checks).toContainEqual(expect.objectContaining({ name: 'cpu-compatible', verdict: 'passed' }));
+  });
+
+  it('destination-memory: the domain must fit in the free memory of the destination', () => {
+    const tight = ok('total  :  1048576 KiB\nfree   :    20000 KiB\nbuffers:     1000 KiB\ncached :     4000 KiB\n');
+    expect(refusal(plan(LIVE, lab({ 'destination memory': tight }))).message).toBe(
+      'pre-check destination-memory failed: kvm2 has 24 MiB free, the domain needs 64 MiB',
+    );
+  });
+
+  it('in check mode, libvirt not installed yet or no domain yet is a skip, not a failure', () => {
+    const missing = failed('sh: 1: virsh: not found\n', 127);
+    expect(plan(LIVE, lab({ 'source domain': missing, 'destination domain': missing }), true).plan).toMatchObject({ kind: 'noop', skipped: true });
+    expect(plan(LIVE, lab({ 'source domain': NOT_DEFINED }), true).plan).toMatchObject({ kind: 'noop', skipped: true });
+  });
+});
+
+describe('migrate: live plan', () => {
+  it('proves shared storage, migrates with progress, timeout and abort, then verifies', () => {
+    const planned = change(plan({ ...LIVE, timeout: 90, bandwidth: 100, auto_converge: true, extra_flags: ['--compressed'] }, lab()));
+    expect(planned.summary).toBe('migrate tiny from kvm1 to kvm2 (live)');
+    expect(planned.steps.map((step) => [step.host ?? 'kvm1', step.title])).toEqual([
+      ['kvm1', `pre-check shared-storage: write a nonce beside ${IMAGE} on kvm1`],
+      ['kvm2', 'pre-check shared-storage: read the nonce on kvm2'],
+      ['kvm1', 'pre-check shared-storage: confirm kvm2 saw the nonce'],
+      ['kvm1', 'migrate tiny to kvm2 (live)'],
+      ['kvm2', 'post-check: state of tiny on kvm2'],
+      ['kvm1', 'post-check: state of tiny on kvm1'],
+      ['kvm2', 'read the migration statistics on kvm2'],
+    ]);
+    const migrate = planned.steps[3]!;
+    expect(migrate.command.render()).toBe(
+      'date +%s%3N; virsh -c qemu:///system migrate --live --verbose --persistent --undefinesource --auto-converge --bandwidth 100 --compressed --domain tiny --desturi qemu+ssh://kvm2/system; rb_rc=$?; date +%s%3N; exit $rb_rc',
+    );
+    expect(migrate.timeoutMs).toBe(90_000);
+    expect(migrate.onAbort?.render()).toBe('virsh -c qemu:///system domjobabort --domain tiny');
+    expect(migrate.progress?.('\rMigration: [  0 %]\rMigration: [ 45 %]')).toEqual({ percent: 45 });
+    expect(migrate.progress?.('unrelated')).toBeUndefined();
+    expect(planned.steps[2]?.failureMessage).toMatch(/^pre-check shared-storage failed/);
+  });
+
+  it('maps options to virsh flags: tunnelled implies p2p, copy_storage skips the storage checks', () => {
+    const planned = change(
+      plan({ ...LIVE, tunnelled: true, persistent: false, undefine_source: false, copy_storage: 'all' }, lab({ [DISK_PROBE]: failed('') })),
+    );
+    const command = planned.steps.find((step) => step.title.startsWith('migrate'))!.command.render();
+    expect(command).toContain('migrate --live --verbose --p2p --tunnelled --copy-storage-all --domain tiny');
+    expect(command).not.toContain('--persistent');
+    expect(planned.steps[0]?.title).toBe('migrate tiny to kvm2 (live)');
+    expect(planned.result?.checks).toContainEqual(expect.objectContaining({ name: 'shared-storage', verdict: 'skipped' }));
+  });
+
+  it('finishes with total time and the downtime libvirt recorded', () => {
+    const planned = change(plan(LIVE, lab()));
+    const outcome = planned.finish!({
+      migration: ok('1764150000000\n1764150002140\n'),
+      'destination state': ok('running\n\n'),
+      'source state': failed("error: failed to get domain 'tiny'\n"),
+      job: JOBINFO,
+    });
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.message).toBe('migrated tiny from kvm1 to kvm2 (live) in 2.1 s, downtime 27 ms; kvm1: undefined');
+    expect(outcome.result).toMatchObject({ total_ms: 2140, libvirt_elapsed_ms: 1890, downtime_ms: 27, destination_state: 'running' });
+  });
+
+  it('fails the verification when the domain does not run on the destination or still runs here', () => {
+    const planned = change(plan(LIVE, lab()));
+    const outcome = planned.finish!({
+      migration: ok('1\n2\n'),
+      'destination state': ok('paused\n'),
+      'source state': ok('running\n'),
+      job: failed('error: domain not found'),
+    });
+    expect(outcome.failure).toBe(
+      'post-check destination-running failed: tiny is paused on kvm2\npost-check source-stopped failed: tiny is running on kvm1',
+    );
+  });
+});
+
+describe('migrate: offline plan', () => {
+  const OFFLINE: MigrateArgs = { domain: 'tiny', dest: 'kvm2', mode: 'offline', shutdown_timeout: 5, on_shutdown_timeout: 'destroy' };
+
+  it('shuts down, carries the definition, starts on the destination, undefines here', () => {
+    const planned = change(plan(OFFLINE, lab({ 'source definition': ok(domainXml({ cache: 'writeback' })) })));
+    expect(planned.steps.map((step) => [step.host ?? 'kvm1', step.title])).toEqual([
+      ['kvm1', `pre-check shared-storage: write a nonce beside ${IMAGE} on kvm1`],
+      ['kvm2', 'pre-check shared-storage: read the nonce on kvm2'],
+      ['kvm1', 'pre-check shared-storage: confirm kvm2 saw the nonce'],
+      ['kvm1', 'shut down tiny on kvm1'],
+      ['kvm2', 'define tiny on kvm2'],
+      ['kvm2', 'start tiny on kvm2'],
+      ['kvm1', 'undefine tiny on kvm1'],
+      ['kvm2', 'post-check: state of tiny on kvm2'],
+      ['kvm1', 'post-check: state of tiny on kvm1'],
+    ]);
+    const shutdown = planned.steps[3]!.command.render();
+    expect(shutdown).toContain('virsh -c qemu:///system shutdown --domain tiny');
+    expect(shutdown).toContain('-lt 5 ]');
+    expect(shutdown).toContain('virsh -c qemu:///system destroy --domain tiny');
+    expect(planned.steps[4]?.stdin).toBe(domainXml({ cache: 'writeback' }));
+    expect(planned.steps[4]?.command.render()).toBe('virsh -c qemu:///system define --file /dev/stdin');
+    expect(planned.steps[6]?.command.render()).toBe('virsh -c qemu:///system undefine --domain tiny');
+    // Cache mode matters only while both hosts could touch a disk.
+    expect(planned.result?.checks).toContainEqual(expect.objectContaining({ name: 'disk-cache', verdict: 'skipped' }));
+  });
+
+  it('copies a disk the destination does not see, over ssh, after the shutdown', () => {
+    const planned = change(plan(OFFLINE, lab({ [DISK_PROBE]: failed('') })));
+    const titles = planned.steps.map((step) => step.title);
+    expect(titles.slice(0, 3)).toEqual(['shut down tiny on kvm1', `copy ${IMAGE} to kvm2`, 'define tiny on kvm2']);
+    expect(planned.steps[1]?.command.render()).toBe(
+      `ssh -o BatchMode=yes -- kvm2 'mkdir -p -- /var/lib/libvirt/images && dd of=${IMAGE}.runbook-copy bs=1M conv=sparse status=none && mv -f -- ${IMAGE}.runbook-copy ${IMAGE}' < ${IMAGE}`,
+    );
+    expect(planned.summary).toBe('migrate tiny from kvm1 to kvm2 (offline, copying 1 disk)');
+  });
+
+  it('moves a domain that is already shut off here without a shutdown step', () => {
+    const planned = change(plan(OFFLINE, lab({ 'source domain': dominfo('shut off') })));
+    expect(planned.steps.some((step) => step.title.startsWith('shut down'))).toBe(false);
+  });
+
+  it('refuses when the domain is defined, but not running, on both hosts', () => {
+    const planned = plan(OFFLINE, lab({ 'source domain': dominfo('shut off'), 'destination domain': dominfo('shut off') }));
+    expect(refusal(planned).message).toMatch(/defined but shut off on kvm1; defined but shut off on kvm2/);
+  });
+});
+
+describe('migrate: shared-storage steps through a real sh', () => {
+  const directories: string[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  function stepsFor(image: string): ChangePlan['steps'] {
+    const answers = lab({ 'source definition': ok(domainXml({ image })), [`destination disk ${image}`]: ok() });
+    return change(plan(LIVE, answers)).steps.slice(0, 3);
+  }
+
+  it('passes and leaves nothing behind when the destination sees the same file', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'runbook-nonce-'));
+    directories.push(directory);
+    const image = join(directory, 'disk with space.img');
+    writeFileSync(image, '');
+    const results = stepsFor(image).map((step) => runShell(step.command));
+    expect(results.map((result) => result.code)).toEqual([0, 0, 0]);
+    expect(readdirSync(directory)).toEqual(['disk with space.img']);
+  });
+
+  it('fails, and still cleans up, when the destination did not see the nonce', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'runbook-nonce-'));
+    directories.push(directory);
+    const image = join(directory, 'tiny.img');
+    writeFileSync(image, '');
+    const [write, , confirm] = stepsFor(image);
+    expect(runShell(write!.command).code).toBe(0);
+    expect(readdirSync(directory)).toHaveLength(2);
+    // The destination step ran elsewhere and found no nonce: nothing removed it here.
+    const result = runShell(confirm!.command);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${image} on kvm1 is not the file kvm2 sees at that path`);
+    expect(readdirSync(directory)).toEqual(['tiny.img']);
+  });
+
+  it('only removes a file holding the exact nonce', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'runbook-nonce-'));
+    directories.push(directory);
+    const image = join(directory, 'tiny.img');
+    const [, read] = stepsFor(image);
+    const stranger = join(directory, '.tiny.img.runbook-nonce-0123456789abcdef');
+    writeFileSync(stranger, 'someone else\n');
+    expect(runShell(read!.command).code).toBe(0);
+    expect(readdirSync(directory)).toContain('.tiny.img.runbook-nonce-0123456789abcdef');
+  });
+});
+
+describe('migrate: results carry every check', () => {
+  it('lists the checks with verdicts in a change plan', () => {
+    const planned = change(plan(LIVE, lab()));
+    const checks = planned.result?.checks as Array<{ name: string; verdict: string }>;
+    expect(checks.map((check) => `${check.name}:${check.verdict}`)).toEqual([
+      'source-domain:passed',
+      'destination-libvirt:passed',
+      'no-conflict:passed',
+      'disk-visible:passed',
+      'disk-cache:passed',
+      'shared-storage:in steps',
+      'destination-address:passed',
+      'cpu-compatible:passed',
+      'destination-memory:passed',
+    ]);
+  });
+});
