@@ -1,0 +1,42 @@
+/** Edit distance (insertions, deletions, substitutions, adjacent transpositions). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const table: number[][] = Array.from({ length: rows }, (_, row) =>
+    Array.from({ length: cols }, (_, col) => (row === 0 ? col : col === 0 ? row : 0)),
+  );
+  const at = (row: number, col: number): number => table[row]?.[col] ?? Number.POSITIVE_INFINITY;
+  for (let row = 1; row < rows; row++) {
+    for (let col = 1; col < cols; col++) {
+      const cost = a[row - 1] === b[col - 1] ? 0 : 1;
+      let best = Math.min(at(row - 1, col) + 1, at(row, col - 1) + 1, at(row - 1, col - 1) + cost);
+      if (row > 1 && col > 1 && a[row - 1] === b[col - 2] && a[row - 2] === b[col - 1]) {
+        best = Math.min(best, at(row - 2, col - 2) + 1);
+      }
+      (table[row] as number[])[col] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * The candidate closest to `word`, if it is close enough to be a plausible typo: at most a third of
+ * the word's length in edits (at least one), compared case-insensitively.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const lower = word.toLowerCase();
+  const allowed = Math.max(1, Math.floor(word.length / 3));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    if (candidate === word) continue;
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** `did you mean "package"?`, or undefined when nothing is close. */
+export function didYouMeanHint(word: string, candidates: Iterable<string>): string | undefined {
+  const suggestion = didYouMean(word, candidates);
+  return suggestion === undefined ? undefined : `did you mean "${suggestion}"?`;
+}

@@ -1,0 +1,26 @@
+import nunjucks from 'nunjucks';
+import { addAnsibleFilters } from './filters.js';
+
+/** The parts of a nunjucks Environment runbook uses that @types/nunjucks leaves out. */
+export type TemplateEnvironment = nunjucks.Environment & {
+  addTest(name: string, test: (value: unknown, ...args: never[]) => boolean): void;
+  filters: Record<string, unknown>;
+  tests: Record<string, unknown>;
+};
+
+// Jinja compatibility (True/False/None, slices, dict.items()) patches nunjucks' shared runtime and
+// parser; runbook is the process's only nunjucks user.
+nunjucks.installJinjaCompat();
+
+export const environment = new nunjucks.Environment(null, {
+  autoescape: false,
+  throwOnUndefined: true,
+}) as TemplateEnvironment;
+addAnsibleFilters(environment);
+
+const runtime = nunjucks.runtime as unknown as { memberLookup(target: unknown, key: unknown): unknown };
+
+/** nunjucks' (Jinja-compat) attribute lookup: methods come back bound to their object. */
+export function memberLookup(target: unknown, key: unknown): unknown {
+  return runtime.memberLookup(target, key);
+}

@@ -1,0 +1,274 @@
+import { types } from 'node:util';
+import nunjucks from 'nunjucks';
+import { RunbookError } from '../errors.js';
+import { didYouMeanHint } from '../schema/did-you-mean.js';
+import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
+import { environment, memberLookup } from './environment.js';
+import { PYTHON_STRING_METHODS } from './filters.js';
+import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, RESOLVE_LENIENT } from './strict.js';
+import { variableUsage } from './variables.js';
+
+/**
+ * Jinja for Ansible users, on nunjucks: undefined is an error that names the variable, `{{ x }}`
+ * alone yields x's own value (list, number, ...), variables whose values are templates resolve
+ * recursively, and Ansible's common filters and `is succeeded/failed/changed/skipped` tests exist
+ * (see environment.ts and filters.ts).
+ */
+
+
+/** Ansible's `omit`: an argument whose value renders to this is dropped from the arguments. */
+const OMIT = `__omit_place_holder__${Math.random().toString(16).slice(2)}`;
+
+const TEMPLATE_MARK = /\{\{|\{%/;
+
+export function hasTemplate(text: string): boolean {
+  return TEMPLATE_MARK.test(text);
+}
+
+interface Prepared {
+  template: nunjucks.Template;
+  /** True when the template is one expression whose value is captured rather than printed. */
+  native: boolean;
+}
+
+const cache = new Map<string, Prepared>();
+const CACHE_LIMIT = 2000;
+
+function syntaxError(error: unknown): string {
+  // nunjucks' parser reports an unfinished expression with a TypeError from inside itself.
+  if (!(error instanceof Error) || error instanceof TypeError) return 'unexpected end of template';
+  return error.message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
+}
+
+/** Parse a template, or a bare expression (`when:`) as the single expression of `{{ }}`. */
+function parse(text: string, mode: 'template' | 'expression'): { ast: AstNode; expression: AstNode | undefined } {
+  let ast: AstNode;
+  try {
+    ast = parseTemplate(mode === 'expression' ? `{{ ${text} }}` : text);
+  } catch (error) {
+    throw new RunbookError('RB_TEMPLATE', `template syntax error: ${syntaxError(error)}`);
+  }
+  const expression = singleExpression(ast);
+  if (mode === 'expression' && expression === undefined) {
+    throw new RunbookError('RB_TEMPLATE', `${JSON.stringify(text)} is not a single expression`, {
+      hint: 'conditions are bare expressions without {{ }}, e.g. when: result.rc == 0',
+    });
+  }
+  return { ast, expression };
+}
+
+function prepare(text: string, mode: 'template' | 'expression'): Prepared {
+  const key = `${mode}\0${text}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const { ast, expression } = parse(text, mode);
+  if (expression !== undefined) ast.children = [output(call(CAPTURE, [guardUndefined(expression)], expression))];
+  else guardUndefined(ast);
+  const code = compileAst(ast, 'template', true);
+  const properties: unknown = new Function(code)();
+  const template = new nunjucks.Template({ type: 'code', obj: properties } as unknown as string, environment);
+  const prepared = { template, native: expression !== undefined };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, prepared);
+  return prepared;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || types.isProxy(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** One top-level render: the context (vars plus guards) and the variables being resolved, for cycles. */
+class Renderer {
+  private readonly context: Record<string, unknown>;
+  private readonly resolving = new Set<string>();
+  private captured: unknown;
+  /** The error a guard threw; nunjucks rewraps thrown errors and loses their class. */
+  private failure: RunbookError | undefined;
+
+  constructor(vars: Record<string, unknown>) {
+    this.context = {
+      ...vars,
+      [GUARD_VARIABLE]: (name: string, value: unknown) => {
+        if (value === undefined) this.fail(new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`));
+        return this.resolve(name, value);
+      },
+      [RESOLVE_LENIENT]: (name: string, value: unknown) => (value === undefined ? undefined : this.resolve(name, value)),
+      [GUARD_ATTRIBUTE]: (target: unknown, key: unknown, targetName: string) => this.attribute(target, key, targetName),
+      [CAPTURE]: (value: unknown) => {
+        this.captured = value;
+        return '';
+      },
+    };
+  }
+
+  private fail(error: RunbookError): never {
+    this.failure = error;
+    throw error;
+  }
+
+  /** A variable whose value is itself a template renders in the same variables, as in Ansible. */
+  private resolve(name: string, value: unknown): unknown {
+    if (typeof value !== 'string' || !hasTemplate(value)) return value;
+    if (this.resolving.has(name)) {
+      this.fail(new RunbookError('RB_TEMPLATE', `variable "${name}" refers to itself (${JSON.stringify(value)})`));
+    }
+    this.resolving.add(name);
+    try {
+      return this.render(value);
+    } finally {
+      this.resolving.delete(name);
+    }
+  }
+
+  private attribute(target: unknown, key: unknown, targetName: string): unknown {
+    if (typeof target === 'string' && typeof key === 'string' && key in PYTHON_STRING_METHODS) {
+      const method = PYTHON_STRING_METHODS[key] as (self: string, ...args: unknown[]) => unknown;
+      return (...args: unknown[]) => method(target, ...args);
+    }
+    const value = memberLookup(target, key);
+    if (value !== undefined) return this.resolve(`${targetName}.${String(key)}`, value);
+    if (target === null || target === undefined) {
+      return this.fail(new RunbookError('RB_TEMPLATE', `"${targetName}" is ${String(target)}, so it has no attribute ${JSON.stringify(key)}`));
+    }
+    const what = Array.isArray(target) && typeof key === 'number' ? `item ${key}` : `attribute ${JSON.stringify(key)}`;
+    return this.fail(new RunbookError('RB_TEMPLATE', `"${targetName}" has no ${what}`));
+  }
+
+  /** Render a template string; one lone `{{ expression }}` yields the expression's own value. */
+  render(text: string, mode: 'template' | 'expression' = 'template'): unknown {
+    const prepared = prepare(text, mode);
+    let printed: string;
+    try {
+      printed = prepared.template.render(this.context);
+    } catch (error) {
+      throw this.failure ?? renderError(error);
+    }
+    return prepared.native ? this.deep(this.captured) : printed;
+  }
+
+  /** Render every template string inside a value; mapping keys whose value is `omit` disappear. */
+  deep(value: unknown): unknown {
+    if (typeof value === 'string') return hasTemplate(value) ? this.render(value) : value;
+    if (Array.isArray(value)) return value.map((item) => this.deep(item));
+    if (isPlainObject(value)) {
+      return Object.fromEntries(
+        Object.entries(value)
+          .map(([key, item]) => [key, this.deep(item)] as const)
+          .filter(([, item]) => item !== OMIT),
+      );
+    }
+    return value;
+  }
+}
+
+function renderError(error: unknown): RunbookError {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  const message = (lines.at(-1) ?? '').trim().replace(/^(Type)?Error: /, '');
+  const unknownFilter = /^filter not found: (\S+)/.exec(message)?.[1];
+  if (unknownFilter !== undefined) {
+    const hint = didYouMeanHint(unknownFilter, Object.keys(environment.filters));
+    return new RunbookError('RB_TEMPLATE', `unknown filter "${unknownFilter}"`, hint === undefined ? {} : { hint });
+  }
+  const unknownTest = /^test not found: (\S+)/.exec(message)?.[1];
+  if (unknownTest !== undefined) return new RunbookError('RB_TEMPLATE', `unknown test "${unknownTest}"`);
+  const unknownFunction = /^Unable to call `(.+?)`, which is undefined/.exec(message)?.[1];
+  if (unknownFunction !== undefined) return new RunbookError('RB_TEMPLATE', `undefined function "${unknownFunction}"`);
+  if (message.includes('attempted to output null or undefined value')) {
+    return new RunbookError('RB_TEMPLATE', 'the template prints a value that is null', {
+      hint: "give it a value, or print something else when it is empty: {{ x | default('', true) }}",
+    });
+  }
+  return new RunbookError('RB_TEMPLATE', message, { cause: error });
+}
+
+/**
+ * Deep-render every string containing `{{` or `{%`. A string that is exactly one `{{ expr }}`
+ * becomes the expression's value (a list stays a list), like Ansible.
+ */
+export function renderValue(value: unknown, vars: Record<string, unknown>): unknown {
+  return new Renderer('omit' in vars ? vars : { ...vars, omit: OMIT }).deep(value);
+}
+
+/** The value of a bare Jinja expression such as `result.rc == 0` or `packages | length`. */
+export function evaluate(expression: string, vars: Record<string, unknown>): unknown {
+  return new Renderer(vars).render(expression, 'expression');
+}
+
+/** Python's truthiness, which Jinja conditions follow: empty lists and mappings are false. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof Map || value instanceof Set) return value.size > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/**
+ * A condition (when, changed_when, failed_when, until): a bare expression, a YAML boolean, or,
+ * tolerated like Ansible does, a `{{ }}` template whose text is then evaluated as an expression.
+ */
+export function isTrue(expression: string | boolean, vars: Record<string, unknown>): boolean {
+  if (typeof expression === 'boolean') return expression;
+  if (!hasTemplate(expression)) return truthy(evaluate(expression, vars));
+  const rendered = renderValue(expression, vars);
+  return typeof rendered === 'string' ? truthy(evaluate(rendered, vars)) : truthy(rendered);
+}
+
+/** Why a template (or, with mode 'expression', a bare expression) does not parse; undefined if it does. */
+export function templateSyntaxError(text: string, mode: 'template' | 'expression' = 'template'): string | undefined {
+  let ast: AstNode;
+  try {
+    ast = parse(text, mode).ast;
+  } catch (error) {
+    return (error as RunbookError).message;
+  }
+  return unknownFilterOrTest(ast);
+}
+
+function unknownFilterOrTest(node: AstNode): string | undefined {
+  if (node.typename === 'Filter') {
+    const name = String((node.name as AstNode).value);
+    if (!(name in environment.filters)) {
+      const hint = didYouMeanHint(name, Object.keys(environment.filters));
+      return `unknown filter "${name}"${hint === undefined ? '' : `; ${hint}`}`;
+    }
+  }
+  if (node.typename === 'Is') {
+    const right = node.right as AstNode;
+    const name = String(right.typename === 'FunCall' ? (right.name as AstNode).value : right.value);
+    if (!(name in environment.tests)) {
+      const hint = didYouMeanHint(name, Object.keys(environment.tests));
+      return `unknown test "${name}"${hint === undefined ? '' : `; ${hint}`}`;
+    }
+  }
+  for (const field of node.fields) {
+    for (const value of [node[field]].flat()) {
+      const found = isNode(value) ? unknownFilterOrTest(value) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Root variables a template reads where an undefined value is an error: not those it binds itself,
+ * nor those it only reads under `is defined` or `| default`. Empty when the text does not parse.
+ */
+export function rootVariables(text: string, mode: 'template' | 'expression' = 'template'): string[] {
+  const usage = usageOf(text, mode);
+  return usage ? [...usage.required].filter((name) => !usage.guarded.has(name)) : [];
+}
+
+/** Root variables a template reads only where undefined is handled (`is defined`, `| default`). */
+export function guardedVariables(text: string, mode: 'template' | 'expression' = 'template'): string[] {
+  return [...(usageOf(text, mode)?.guarded ?? [])];
+}
+
+function usageOf(text: string, mode: 'template' | 'expression'): ReturnType<typeof variableUsage> | undefined {
+  try {
+    return variableUsage(parse(text, mode).ast);
+  } catch {
+    return undefined;
+  }
+}
