@@ -4,7 +4,9 @@ import { copyModule } from './copy.js';
 import { debugModule } from './debug.js';
 import { fileModule } from './file.js';
 import { firewallModule } from './firewall.js';
+import { guestImageModule } from './guest-image.js';
 import { lineModule } from './line.js';
+import { migrateModule } from './migrate.js';
 import { mountModule } from './mount.js';
 import { nfsExportModule } from './nfs-export.js';
 import { packageModule } from './package.js';
@@ -13,6 +15,7 @@ import { serviceModule } from './service.js';
 import { setFactModule } from './set-fact.js';
 import { shellModule } from './shell.js';
 import { templateModule } from './template.js';
+import { virtDomainModule } from './virt-domain.js';
 import type { ModuleDefinition } from './types.js';
 
 // Every module of runbook, one line each, alphabetical. A module is usable once it is listed here and
@@ -25,7 +28,9 @@ const definitions: readonly ModuleDefinition<any>[] = [
   debugModule,
   fileModule,
   firewallModule,
+  guestImageModule,
   lineModule,
+  migrateModule,
   mountModule,
   nfsExportModule,
   packageModule,
@@ -34,6 +39,7 @@ const definitions: readonly ModuleDefinition<any>[] = [
   setFactModule,
   shellModule,
   templateModule,
+  virtDomainModule,
 ];
 
 /** Module name → definition. */
