@@ -1,0 +1,209 @@
+// N OpenSSH servers on loopback addresses, one sshd per host, each with its own config, host key and
+// working directory, all logging in as one dedicated user whose home holds nothing but .ssh.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { descendants, isAlive, mapLimit, processesOfUid, run, signal, sleep, terminate } from './proc.mjs';
+
+export const BENCH_USER = 'rbbench';
+const SSHD = '/usr/sbin/sshd';
+
+/** 127.0.3.1 … 127.0.3.254: one address per host, so every host is a distinct server. */
+export function hostAddress(index) {
+  if (index < 1 || index > 254) throw new Error(`host ${index}: only 254 addresses in 127.0.3.0/24`);
+  return `127.0.3.${index}`;
+}
+
+export class Fleet {
+  /** `workdir` is removed entirely at teardown. */
+  constructor({ workdir, port }) {
+    this.workdir = workdir;
+    this.port = port;
+    this.hosts = [];
+    this.logLevel = 'ERROR';
+    this.createdUser = false;
+    this.uid = undefined;
+    this.gid = undefined;
+    this.home = join(workdir, 'home');
+    this.clientKey = join(workdir, 'client', 'id_ed25519');
+    this.knownHosts = join(workdir, 'known_hosts');
+  }
+
+  /** The user, its clean home, the client key. */
+  async prepare() {
+    rmSync(this.workdir, { recursive: true, force: true });
+    mkdirSync(join(this.workdir, 'client'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(this.workdir, 'sshd'), { mode: 0o755 });
+    mkdirSync(join(this.workdir, 'hosts'), { mode: 0o755 });
+    const existing = await run('id', ['-u', BENCH_USER], { allowFailure: true });
+    if (existing.code !== 0) {
+      // '*' (no password, not locked): with UsePAM no, sshd refuses accounts locked with '!'.
+      await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', this.home, '--shell', '/bin/sh', '--password', '*', BENCH_USER]);
+      this.createdUser = true;
+    } else {
+      // A leftover of an interrupted run: make it ours again.
+      await run('usermod', ['--home', this.home, '--shell', '/bin/sh', '--password', '*', BENCH_USER]);
+      this.createdUser = true;
+    }
+    this.uid = Number((await run('id', ['-u', BENCH_USER])).stdout.trim());
+    this.gid = Number((await run('id', ['-g', BENCH_USER])).stdout.trim());
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'rb-bench client', '-f', this.clientKey]);
+    mkdirSync(join(this.home, '.ssh'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(this.home, '.ssh', 'authorized_keys'), readFileSync(`${this.clientKey}.pub`), { mode: 0o600 });
+    for (const path of [this.home, join(this.home, '.ssh'), join(this.home, '.ssh', 'authorized_keys')]) chownSync(path, this.uid, this.gid);
+    writeFileSync(this.knownHosts, '');
+  }
+
+  /** Starts hosts until there are `count`; returns them. */
+  async grow(count) {
+    const fresh = [];
+    for (let index = this.hosts.length + 1; index <= count; index += 1) {
+      const name = `host${index}`;
+      const dir = join(this.workdir, 'sshd', name);
+      const host = {
+        name,
+        address: hostAddress(index),
+        port: this.port,
+        dir,
+        config: join(dir, 'sshd_config'),
+        log: join(dir, 'sshd.log'),
+        hostKey: join(dir, 'ssh_host_ed25519_key'),
+        root: join(this.workdir, 'hosts', name),
+        process: undefined,
+      };
+      mkdirSync(dir, { mode: 0o700 });
+      mkdirSync(host.root, { mode: 0o755 });
+      chownSync(host.root, this.uid, this.gid);
+      fresh.push(host);
+    }
+    await mapLimit(fresh, 8, (host) => run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', host.name, '-f', host.hostKey]));
+    const lines = fresh.map((host) => `${knownHostsName(host)} ${readFileSync(`${host.hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+    writeFileSync(this.knownHosts, readFileSync(this.knownHosts, 'utf8') + lines.join(''));
+    for (const host of fresh) {
+      this.writeConfig(host);
+      writeFileSync(host.log, '');
+      // -D: stays our child, so teardown knows every pid; -E: its own log file, no syslog.
+      host.process = spawn(SSHD, ['-D', '-f', host.config, '-E', host.log], { stdio: 'ignore' });
+      this.hosts.push(host);
+    }
+    await Promise.all(fresh.map((host) => waitListening(host, 10_000)));
+    return this.hosts.slice(0, count);
+  }
+
+  writeConfig(host) {
+    writeFileSync(
+      host.config,
+      [
+        `ListenAddress ${host.address}:${host.port}`,
+        `HostKey ${host.hostKey}`,
+        `PidFile none`,
+        `LogLevel ${this.logLevel}`,
+        'UsePAM no',
+        `AllowUsers ${BENCH_USER}`,
+        'AuthenticationMethods publickey',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin no',
+        'StrictModes yes',
+        'UseDNS no',
+        // Ansible opens up to `forks` connections at once, each with several channels.
+        'MaxStartups 1000',
+        'MaxSessions 200',
+        'PrintMotd no',
+        'PrintLastLog no',
+        'X11Forwarding no',
+        'AllowAgentForwarding no',
+        // Ansible without pipelining copies modules with sftp.
+        'Subsystem sftp internal-sftp',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  /** Rewrites every host's LogLevel and has sshd re-read it (SIGHUP re-executes sshd in place). */
+  async setLogLevel(level) {
+    this.logLevel = level;
+    for (const host of this.hosts) {
+      this.writeConfig(host);
+      signal(host.process.pid, 'SIGHUP');
+    }
+    // The listener closes and reopens its socket while it re-executes.
+    await sleep(200);
+    await Promise.all(this.hosts.map((host) => waitListening(host, 10_000)));
+  }
+
+  /** Byte offsets of every log, to count only what follows. */
+  logMark() {
+    return new Map(this.hosts.map((host) => [host.name, statSync(host.log).size]));
+  }
+
+  /**
+   * Connections and exec sessions each host's sshd logged since `mark` (needs LogLevel VERBOSE):
+   * "Accepted publickey" per authenticated connection (readiness probes never get that far),
+   * "Starting session: command" per exec channel.
+   */
+  sessionCounts(mark, names) {
+    const counts = {};
+    for (const host of this.hosts.filter((candidate) => names.includes(candidate.name))) {
+      const text = readFrom(host.log, mark.get(host.name) ?? 0);
+      counts[host.name] = {
+        connections: (text.match(/^Accepted publickey for /gm) ?? []).length,
+        execs: (text.match(/^Starting session: command /gm) ?? []).length,
+      };
+    }
+    return counts;
+  }
+
+  /** Stops every sshd and every session it forked, removes the work directory and the user. */
+  async teardown() {
+    const listeners = this.hosts.map((host) => host.process?.pid).filter((pid) => pid !== undefined && isAlive(pid));
+    const sessions = listeners.flatMap((pid) => descendants(pid));
+    await terminate([...sessions, ...listeners]);
+    if (this.uid !== undefined) await terminate(processesOfUid(this.uid));
+    this.hosts = [];
+    rmSync(this.workdir, { recursive: true, force: true });
+    if (this.createdUser) {
+      await run('userdel', [BENCH_USER], { allowFailure: true });
+      this.createdUser = false;
+    }
+  }
+}
+
+export function knownHostsName(host) {
+  return host.port === 22 ? host.address : `[${host.address}]:${host.port}`;
+}
+
+function readFrom(path, offset) {
+  const size = statSync(path).size;
+  if (size <= offset) return '';
+  const buffer = Buffer.alloc(size - offset);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buffer, 0, buffer.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8');
+}
+
+async function waitListening(host, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (host.process.exitCode !== null) {
+      throw new Error(`sshd for ${host.name} exited (${host.process.exitCode}); log: ${existsSync(host.log) ? readFileSync(host.log, 'utf8').trim() : 'none'}`);
+    }
+    const ok = await new Promise((resolve) => {
+      const socket = connect({ host: host.address, port: host.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`sshd for ${host.name} is not listening on ${host.address}:${host.port} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}

@@ -1,0 +1,73 @@
+// The commands being compared, each run as a whole process and checked after every run: a timed
+// "no-op re-run" that changed something, failed, or missed a host is an error, not a figure.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { timed } from './measure.mjs';
+import { ANSIBLE_PLAYBOOK, RUNBOOK_PLAYBOOK } from './workload.mjs';
+
+export const REPO = new URL('../../', import.meta.url).pathname;
+export const RUNBOOK_BIN = join(REPO, 'bin', 'runbook.js');
+
+const MINUTE = 60_000;
+
+/** `runbook apply` with every host in parallel; returns the timing, the JSON report and the recap. */
+export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hosts, logDir, label, timeoutMs = 5 * MINUTE }) {
+  const log = join(logDir, `${label}.log`);
+  const report = join(logDir, `${label}.json`);
+  const result = await timed(process.execPath, [RUNBOOK_BIN, 'apply', playbook, '-i', inventory, '--forks', String(Math.max(hosts, 1)), '--json', report], {
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: REPO,
+    timeoutMs,
+    log,
+  });
+  let json;
+  try {
+    json = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    throw new Error(`runbook ${label}: exit ${result.code}, no JSON report (log: ${log})`);
+  }
+  const recap = Object.values(json.recap ?? {});
+  return {
+    ...result,
+    json,
+    hosts: recap.length,
+    changed: recap.reduce((sum, host) => sum + host.changed, 0),
+    failed: recap.reduce((sum, host) => sum + host.failed + host.unreachable, 0),
+  };
+}
+
+/** ansible-playbook with the given configuration; the recap is read from its output. */
+export async function ansibleApply({ config, inventory, logDir, label, timeoutMs = 20 * MINUTE }) {
+  const log = join(logDir, `${label}.log`);
+  const result = await timed('ansible-playbook', ['-i', inventory, ANSIBLE_PLAYBOOK], {
+    env: { ...process.env, ANSIBLE_CONFIG: config.path, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+    cwd: join(config.path, '..'),
+    timeoutMs,
+    log,
+  });
+  const recap = [...readFileSync(log, 'utf8').matchAll(/^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)];
+  return {
+    ...result,
+    hosts: recap.length,
+    changed: recap.reduce((sum, match) => sum + Number(match[3]), 0),
+    failed: recap.reduce((sum, match) => sum + Number(match[4]) + Number(match[5]), 0),
+  };
+}
+
+/** The raw ssh2 floor (bench/floor.mjs). */
+export async function floor({ spec, mode, hosts, logDir, label, timeoutMs = 5 * MINUTE }) {
+  const log = join(logDir, `${label}.log`);
+  const result = await timed(process.execPath, [join(REPO, 'bench', 'floor.mjs'), spec, mode], { cwd: REPO, timeoutMs, log });
+  return { ...result, hosts: result.code === 0 ? hosts : 0, changed: 0, failed: result.code === 0 ? 0 : hosts };
+}
+
+/** Throws unless the run reached every host and, for a no-op, changed nothing. */
+export function verify(name, result, { hosts, noop }) {
+  const problems = [];
+  if (result.code !== 0) problems.push(`exit ${result.code ?? result.signal}`);
+  if (result.hosts !== hosts) problems.push(`${result.hosts} of ${hosts} hosts in the recap`);
+  if (result.failed > 0) problems.push(`${result.failed} failed or unreachable`);
+  if (noop && result.changed > 0) problems.push(`${result.changed} changed on a run that should change nothing`);
+  if (problems.length > 0) throw new Error(`${name}: ${problems.join(', ')} (log: ${result.log})`);
+  return result;
+}
