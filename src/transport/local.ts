@@ -17,12 +17,13 @@ export class LocalTransport implements Transport {
     this.stats.connections = 1;
   }
 
-  exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const rendered = command.render();
     this.stats.execs += 1;
     const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
     return supervise(command, this.name, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, (finish) => {
       // Its own process group, so a timeout can stop everything the command started.
-      const child = spawn('/bin/sh', ['-c', command.render()], { stdio: 'pipe', detached: true });
+      const child = spawn('/bin/sh', ['-c', rendered], { stdio: 'pipe', detached: true });
       const output = new OutputCollector(options);
       child.stdout.on('data', output.onStdout);
       child.stderr.on('data', output.onStderr);

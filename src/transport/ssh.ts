@@ -44,6 +44,7 @@ export class SshTransport implements Transport {
   }
 
   async exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    const rendered = command.render();
     const client = await this.connection();
     this.stats.execs += 1;
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
@@ -53,11 +54,14 @@ export class SshTransport implements Transport {
       let killed = false;
       const onConnectionLost = (): void =>
         finish(new RunbookError('RB_CONNECT', `connection to ${this.where()} was lost while a command ran`));
+      const cannotStart = (error: Error): void => {
+        client.removeListener('close', onConnectionLost);
+        finish(new RunbookError('RB_CONNECT', `cannot start a command on ${this.where()}: ${error.message}`, { cause: error }));
+      };
       client.once('close', onConnectionLost);
-      client.exec(command.render(), (error, opened) => {
+      const started = (error: Error | undefined, opened: ClientChannel): void => {
         if (error) {
-          client.removeListener('close', onConnectionLost);
-          finish(new RunbookError('RB_CONNECT', `cannot start a command on ${this.where()}: ${error.message}`, { cause: error }));
+          cannotStart(error);
           return;
         }
         channel = opened;
@@ -71,7 +75,13 @@ export class SshTransport implements Transport {
           finish(output.result(code, signal));
         });
         opened.end(options.stdin);
-      });
+      };
+      try {
+        client.exec(rendered, started);
+      } catch (error) {
+        // ssh2 throws when the socket closed but 'close' has not been emitted yet.
+        cannotStart(error as Error);
+      }
       return {
         kill: () => {
           killed = true;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunbookError } from '../../../src/errors.js';
@@ -145,6 +146,26 @@ describe('exec over a real sshd', () => {
     expect((error as RunbookError).message).not.toContain('hunter2-secret');
   });
 
+  it('stops a command when its signal aborts', async () => {
+    const controller = new AbortController();
+    const running = transport().exec(sh`sleep 30`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const error = await running.catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(RunbookError);
+    expect((error as RunbookError).message).toContain('interrupted');
+  });
+
+  it('fails a command whose connection drops with RB_CONNECT, then reconnects for the next one', async () => {
+    const ssh = transport();
+    // The command's parent is the session's sshd process: killing it ends the connection.
+    const error = await ssh.exec(sh`kill -9 $PPID; sleep 1`).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(RunbookError);
+    expect((error as RunbookError).code).toBe('RB_CONNECT');
+    expect((error as RunbookError).message).toContain('was lost');
+    expect((await ssh.exec(sh`echo back`)).stdout).toBe('back\n');
+    expect(ssh.stats.connections).toBe(2);
+  });
+
   it('reuses one connection for every exec', async () => {
     const ssh = transport();
     const before = sshd.connectionCount();
@@ -187,6 +208,28 @@ describe('authentication', () => {
     expect(error.code).toBe('RB_CONNECT');
     expect(error.message).toContain(`${sshd.host}:1`);
     expect(error.message).toContain('connection refused');
+  });
+});
+
+describe('connection failures', () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('fails with RB_CONNECT when the peer accepts TCP but never speaks SSH', async () => {
+    const address = silent.address() as AddressInfo;
+    const error = await connectError({ port: address.port, connectTimeoutMs: 300 });
+    expect(error.code).toBe('RB_CONNECT');
+    expect(error.message).toBe(`cannot connect to 127.0.0.1:${address.port}: no SSH handshake within 300 ms`);
   });
 });
 
