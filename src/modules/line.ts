@@ -34,7 +34,7 @@ export const lineModule: ModuleDefinition<LineArgs> = {
     }
     if (!isText(current.content)) return { kind: 'fail', message: `${path} is not a UTF-8 text file` };
     const before = current.content.toString('utf8');
-    const edit = state === 'present' ? ensurePresent(before, args.line ?? '', patterns, args) : ensureAbsent(before, args.line, patterns, path);
+    const edit = state === 'present' ? ensurePresent(before, args.line ?? '', patterns, args) : ensureAbsent(before, patterns, args);
     if ('unchanged' in edit) {
       return planFileWrite({ path, content: current.content, attributes, upToDateReason: edit.unchanged }, probes);
     }
@@ -113,13 +113,14 @@ function ensurePresent(text: string, line: string, patterns: Patterns, args: Lin
   return { text: lines.join(''), summary: `add a line to ${args.path}` };
 }
 
-function ensureAbsent(text: string, line: string | undefined, patterns: Patterns, path: string): Edit {
+function ensureAbsent(text: string, patterns: Patterns, args: LineArgs): Edit {
+  const { line, path } = args;
   const lines = splitLines(text);
   const matches = (content: string) => (patterns.regexp ? patterns.regexp.test(content) : content === line);
   const kept = lines.filter((current) => !matches(body(current)));
   const removed = lines.length - kept.length;
   if (removed === 0) {
-    const what = patterns.regexp ? `line matches ${patterns.regexp.source}` : `line ${JSON.stringify(line)}`;
+    const what = args.regexp === undefined ? `line ${JSON.stringify(line)}` : `line matches ${args.regexp}`;
     return { unchanged: `no ${what} in ${path}` };
   }
   return { text: kept.join(''), summary: `remove ${removed} line${removed === 1 ? '' : 's'} from ${path}` };

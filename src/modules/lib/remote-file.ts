@@ -51,8 +51,9 @@ const ABSENT_EXIT = 3;
 // mean absent; everything else (permission denied, I/O errors) fails the probe with stat's message.
 // Fields, one per line: raw st_mode in hex, user, uid, group, gid, size; then a link's target.
 // Wrapped in a subshell so `exit` stays local when the engine batches probes into one script.
+// `\\n` below: sh`` gets cooked strings, and the escape is for stat and printf to expand.
 function statScript(path: string): Command {
-  return sh`{ err=$(LC_ALL=C stat --printf='%f\n%U\n%u\n%G\n%g\n%s\n' -- ${path} 2>&1 >&3); } 3>&1 || case $err in *': No such file or directory'|*': Not a directory') exit ${ABSENT_EXIT};; *) printf '%s\n' "$err" >&2; exit 1;; esac; if [ -L ${path} ]; then readlink -n -- ${path} || exit 1; fi`;
+  return sh`{ err=$(LC_ALL=C stat --printf='%f\\n%U\\n%u\\n%G\\n%g\\n%s\\n' -- ${path} 2>&1 >&3); } 3>&1 || case $err in *': No such file or directory'|*': Not a directory') exit ${ABSENT_EXIT};; *) printf '%s\\n' "$err" >&2; exit 1;; esac; if [ -L ${path} ]; then readlink -n -- ${path} || exit 1; fi`;
 }
 
 /** Read-only command reporting a path's FileState; parse with parseFileState. */

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { commandModule } from '../../../src/modules/command.js';
+import { copyModule } from '../../../src/modules/copy.js';
+import { splitCommandLine } from '../../../src/modules/lib/shlex.js';
+import { lineModule } from '../../../src/modules/line.js';
+import { quote } from '../../../src/shell/quote.js';
+import { applyLocally } from '../../helpers/local-shell.js';
+import { fakeContext } from '../../helpers/module-fixtures.js';
+import { HOSTILE_VALUES } from '../shell/hostile-values.js';
+
+// The hostile corpus through copy, line and command, planned and applied with the machine's real
+// /bin/sh in a temp dir: the right file gets exactly the right bytes, and nothing else happens.
+
+const root = mkdtempSync(join(tmpdir(), 'runbook-hostile-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const context = fakeContext();
+const cases = HOSTILE_VALUES.map((value, index) => ({ value, index, label: JSON.stringify(value).slice(0, 40) }));
+
+/** The value itself when it can be a file name (one path component), else a plain name. */
+function fileName(value: string, index: number): string {
+  const usable = value !== '' && value !== '.' && value !== '..' && !value.includes('/') && Buffer.byteLength(value) <= 200;
+  return usable ? value : `value-${index}`;
+}
+
+/** A fresh directory per case, so its listing proves no stray file (e.g. from `$(touch …)`) appeared. */
+function caseDirectory(kind: string, index: number): string {
+  const directory = join(root, `${kind}-${index}`, 'dir with space');
+  mkdirSync(directory, { recursive: true });
+  return directory;
+}
+
+// A line holds no newline, and a trailing \r is part of a CRLF ending: such values are not one line.
+const lineCases = cases.filter(({ value }) => !value.includes('\n') && !value.endsWith('\r'));
+
+describe.each(cases)('hostile value $index $label', ({ value, index }) => {
+  it('copy writes it byte-exact to a file named after it, then reports ok', () => {
+    const directory = caseDirectory('copy', index);
+    const dest = join(directory, fileName(value, index));
+    const first = applyLocally(copyModule, { dest, content: value }, context);
+    expect(first.plan.kind).toBe('change');
+    expect(readFileSync(dest).equals(Buffer.from(value, 'utf8'))).toBe(true);
+    expect(readdirSync(directory)).toEqual([fileName(value, index)]);
+    expect(applyLocally(copyModule, { dest, content: value }, context).plan.kind).toBe('noop');
+  });
+
+  it('command passes it as one argument, from argv and from a quoted cmd line', () => {
+    const directory = caseDirectory('command', index);
+    const fromArgv = applyLocally(commandModule, { argv: ['printf', '%s', value], chdir: directory }, context);
+    expect(fromArgv.steps[0]?.stdout).toBe(value);
+    expect(splitCommandLine(`printf %s ${quote(value)}`)).toEqual(['printf', '%s', value]);
+    const fromCmd = applyLocally(commandModule, { cmd: `printf %s ${quote(value)}`, chdir: directory }, context);
+    expect(fromCmd.steps[0]?.stdout).toBe(value);
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  it('command takes it as a creates path: ok when that exact file exists', () => {
+    const directory = caseDirectory('creates', index);
+    const name = fileName(value, index);
+    writeFileSync(join(directory, name), '');
+    const plan = applyLocally(commandModule, { argv: ['false'], chdir: directory, creates: name }, context).plan;
+    expect(plan).toMatchObject({ kind: 'noop', reason: `creates ${join(directory, name)} exists` });
+  });
+});
+
+describe.each(lineCases)('hostile line $index $label', ({ value, index }) => {
+  it('line adds it as one line, finds it again, and removes it', () => {
+    const directory = caseDirectory('line', index);
+    const path = join(directory, fileName(value, index));
+    writeFileSync(path, 'first line\n');
+    expect(applyLocally(lineModule, { path, line: value }, context).plan.kind).toBe('change');
+    expect(readFileSync(path, 'utf8')).toBe(`first line\n${value}\n`);
+    const again = applyLocally(lineModule, { path, line: value }, context).plan;
+    expect(again).toMatchObject({ kind: 'noop', reason: `line ${JSON.stringify(value)} already in ${path}` });
+    applyLocally(lineModule, { path, line: value, state: 'absent' }, context);
+    expect(readFileSync(path, 'utf8')).toBe('first line\n');
+    expect(readdirSync(directory)).toEqual([fileName(value, index)]);
+  });
+});
