@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +189,34 @@ describe('authentication', () => {
   it('authenticates with a password', async () => {
     const ssh = transport({ user: sshd.noSudoUser, privateKeyFiles: [], password: sshd.noSudoPassword });
     expect((await ssh.exec(sh`id -un`)).stdout).toBe(`${sshd.noSudoUser}\n`);
+  });
+
+  it('authenticates with a key held by ssh-agent (SSH_AUTH_SOCK)', async () => {
+    const socketPath = scratchFile('agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socketPath], { stdio: 'ignore' });
+    const previous = process.env.SSH_AUTH_SOCK;
+    try {
+      for (let attempt = 0; attempt < 100 && !existsSync(socketPath); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      execFileSync('ssh-add', ['-q', sshd.privateKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: socketPath }, stdio: 'ignore' });
+      process.env.SSH_AUTH_SOCK = socketPath;
+      expect((await transport({ privateKeyFiles: [] }).exec(sh`id -un`)).stdout).toBe(`${sshd.user}\n`);
+    } finally {
+      if (previous === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = previous;
+      agent.kill();
+    }
+  });
+
+  it('moves past an unusable ssh-agent to the next method', async () => {
+    const previous = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = scratchFile('no-agent.sock');
+    try {
+      const ssh = transport({ user: sshd.noSudoUser, privateKeyFiles: [], password: sshd.noSudoPassword });
+      expect((await ssh.exec(sh`id -un`)).stdout).toBe(`${sshd.noSudoUser}\n`);
+    } finally {
+      if (previous === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = previous;
+    }
   });
 
   it('fails with RB_AUTH listing the methods tried when no key is accepted', async () => {
