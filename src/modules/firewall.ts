@@ -78,7 +78,8 @@ function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 
     ...(args.immediate ?? true ? (['runtime'] as const) : []),
   ];
   const steps: Step[] = [];
-  const changes: string[] = [];
+  /** Items changed → the layers they change in, for a one-line summary. */
+  const changes = new Map<string, Layer[]>();
   for (const layer of layers) {
     const current = state[layer];
     const services = wanted.services.filter((service) => current.services.includes(service) !== enable);
@@ -94,7 +95,8 @@ function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 
       title: `${verb} ${[...services, ...ports].join(', ')} (${layer})`,
       command: sh`firewall-cmd${permanent} --zone=${state.zone} ${flags}`,
     });
-    changes.push(`${[...services, ...ports].join(', ')} ${layer}`);
+    const items = [...services, ...ports].join(', ');
+    changes.set(items, [...(changes.get(items) ?? []), layer]);
   }
   const everything = [...wanted.services, ...wanted.ports].join(', ');
   if (steps.length === 0) {
@@ -105,7 +107,7 @@ function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 
   }
   return {
     kind: 'change',
-    summary: `${enable ? 'allow' : 'close'} ${changes.join('; ')} in zone ${state.zone}`,
+    summary: `${enable ? 'allow' : 'close'} ${[...changes].map(([items, where]) => `${items} (${where.join(' and ')})`).join('; ')} in zone ${state.zone}`,
     diff: [
       {
         label: `firewalld zone ${state.zone}`,

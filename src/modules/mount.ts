@@ -170,7 +170,7 @@ function planMount(args: MountArgs, observed: Observed): Plan {
       steps.push(mountStep(wanted));
       actions.push(`mount ${path}`);
       liveAfter = describeLive(wanted);
-    } else if (fstabChanged) {
+    } else if (fstabChanged && (previous === undefined || !sameEntry(previous, wanted))) {
       // A new source or type needs a fresh mount; new options only a remount.
       if (previous !== undefined && (previous.src !== wanted.src || previous.fstype !== wanted.fstype)) {
         steps.push({ title: `unmount ${path}`, command: sh`umount -- ${path}` }, mountStep(wanted));

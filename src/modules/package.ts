@@ -15,7 +15,7 @@ interface Installed {
 
 // dpkg-query and rpm formats, passed as quoted values: `${…}` and `%{…}` are theirs, not the shell's.
 const DPKG_FORMAT = '${db:Status-Abbrev}\t${Version}';
-const RPM_FORMAT = '%{VERSION}-%{RELEASE}.%{ARCH} ';
+const RPM_FORMAT = '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} ';
 const APT_STAMP = '/var/lib/apt/periodic/update-success-stamp';
 const APT_LISTS = '/var/lib/apt/lists';
 
@@ -128,9 +128,11 @@ function planPackages(args: PackageArgs, manager: Manager, probes: ProbeResults)
   if (state === 'latest') {
     const candidates = probeOutput(probes, 'candidates');
     if (manager === 'apt') {
-      for (const [name, candidate] of parseAptCandidates(candidates.stdout)) {
-        const current = installed.get(name);
-        if (isInstalled(name) && candidate !== undefined && candidate !== current?.version) upgrades.set(name, candidate);
+      const policy = parseAptCandidates(candidates.stdout);
+      for (const name of names.filter(isInstalled)) {
+        // apt-cache policy heads a block "libc6:" even when asked about libc6:amd64.
+        const candidate = policy.get(name) ?? policy.get(name.split(':')[0] ?? name);
+        if (candidate !== undefined && candidate !== installed.get(name)?.version) upgrades.set(name, candidate);
       }
     } else {
       if (candidates.code !== 0 && candidates.code !== 100) {
@@ -151,8 +153,10 @@ function planPackages(args: PackageArgs, manager: Manager, probes: ProbeResults)
     before.push(`${manager} cache: ${cache.description}`);
     after.push(`${manager} cache: updated`);
   }
+  // apt-get install also upgrades installed packages: one apt run for both.
+  const installs = manager === 'apt' ? [...toInstall, ...upgrades.keys()] : toInstall;
+  if (installs.length > 0) steps.push(installStep(manager, installs));
   if (toInstall.length > 0) {
-    steps.push(installStep(manager, toInstall));
     summary.push(`install ${toInstall.join(', ')}`);
     for (const name of toInstall) {
       before.push(`${name} ${installed.get(name)?.status === 'broken' ? 'partly installed' : 'absent'}`);
@@ -160,7 +164,7 @@ function planPackages(args: PackageArgs, manager: Manager, probes: ProbeResults)
     }
   }
   if (upgrades.size > 0) {
-    steps.push(upgradeStep(manager, [...upgrades.keys()]));
+    if (manager !== 'apt') steps.push(upgradeStep(manager, [...upgrades.keys()]));
     summary.push(`upgrade ${[...upgrades.keys()].join(', ')}`);
     for (const [name, version] of upgrades) {
       before.push(`${name} ${installed.get(name)?.version}`);
@@ -226,10 +230,7 @@ function installStep(manager: Manager, names: string[]): Step {
   return { title: `install ${names.join(', ')}`, command: sh`${manager} install -y -- ${names}`, progress: rpmProgress() };
 }
 
-function upgradeStep(manager: Manager, names: string[]): Step {
-  if (manager === 'apt') {
-    return { title: `upgrade ${names.join(', ')}`, command: sh`${APT_INSTALL} --only-upgrade -- ${names}`, progress: aptProgress() };
-  }
+function upgradeStep(manager: 'dnf' | 'yum', names: string[]): Step {
   const verb = manager === 'dnf' ? 'upgrade' : 'update';
   return { title: `upgrade ${names.join(', ')}`, command: sh`${manager} ${verb} -y -- ${names}`, progress: rpmProgress() };
 }

@@ -98,12 +98,13 @@ function planService(args: ServiceArgs, unit: UnitState): Plan {
     activeAfter = 'inactive';
   } else if (state === 'restarted') {
     steps.push({ title: `restart ${name}`, command: sh`systemctl restart -- ${name}` });
-    actions.push(running ? 'restart' : 'start (restarted)');
-    activeAfter = 'active';
+    actions.push('restart');
+    activeAfter = 'active (restarted)';
   } else if (state === 'reloaded' && running) {
     // Units that cannot reload are restarted: the point of a reload is that the new configuration is live.
     steps.push({ title: `reload ${name}`, command: sh`systemctl reload-or-restart -- ${name}` });
     actions.push('reload');
+    activeAfter = 'active (reloaded)';
   }
 
   if (steps.length === 0) return { kind: 'noop', reason: noopReason(args, unit, running) };
@@ -131,6 +132,6 @@ function noopReason(args: ServiceArgs, unit: UnitState, running: boolean): strin
   } else if (args.state !== undefined) {
     parts.push(`${args.name} is ${unit.activeState} (${unit.subState})`);
   }
-  if (args.enabled !== undefined) parts.push(`${args.state === undefined ? args.name : 'and'} ${unit.enablement}`);
+  if (args.enabled !== undefined) parts.push(`${args.state === undefined ? `${args.name} is` : 'and'} ${unit.enablement}`);
   return parts.join(' ');
 }
