@@ -119,7 +119,14 @@ export class SshTransport implements Transport {
       const jumpClient = this.jumpClient;
       openSocket = () => tunnel(jumpClient, jump, this.settings);
     }
-    const client = await openClient(this.settings, openSocket);
+    let client: Client;
+    try {
+      client = await openClient(this.settings, openSocket);
+    } catch (error) {
+      // Keep no jump connection open for a target that could not be reached through it.
+      if (this.jumpClient) await endClient(this.jumpClient);
+      throw error;
+    }
     client.on('close', () => {
       if (this.client === client) this.client = undefined;
     });

@@ -231,15 +231,23 @@ describe('authentication', () => {
     expect(error.message).not.toContain('wrong');
   });
 
+});
+
+describe('connection failures', () => {
   it('fails with RB_CONNECT naming host:port when nothing listens', async () => {
     const error = await connectError({ port: 1 });
     expect(error.code).toBe('RB_CONNECT');
     expect(error.message).toContain(`${sshd.host}:1`);
     expect(error.message).toContain('connection refused');
   });
-});
 
-describe('connection failures', () => {
+  it('fails with RB_CONNECT naming both ends when the jump host cannot reach the target', async () => {
+    const jump = settings({ name: 'jump', user: sshd.noSudoUser });
+    const error = await connectError({ port: 1, jump });
+    expect(error.code).toBe('RB_CONNECT');
+    expect(error.message).toMatch(new RegExp(`^cannot reach ${sshd.host}:1 through jump host ${sshd.host}:${sshd.port}: `));
+  });
+
   let silent: Server;
   const sockets: Socket[] = [];
 
