@@ -10,7 +10,7 @@ import {
   type FileAttributes,
   type FileState,
 } from './lib/remote-file.js';
-import { describeChanges } from './lib/write-plan.js';
+import { describeAttributes, describeChanges } from './lib/write-plan.js';
 import type { ModuleDefinition, Plan, ProbeResults, ProbeSet } from './types.js';
 
 export const fileModule: ModuleDefinition<FileArgs> = {
@@ -120,8 +120,8 @@ function attributesOnly(path: string, current: FileState, attributes: FileAttrib
 }
 
 function withAttributes(attributes: FileAttributes): string {
-  const given = (['mode', 'owner', 'group'] as const).filter((name) => attributes[name] !== undefined);
-  return given.length === 0 ? '' : ` with ${given.map((name) => `${name} ${attributes[name]}`).join(', ')}`;
+  const described = describeAttributes(attributes);
+  return described === '' ? '' : ` with ${described}`;
 }
 
 function planFile(path: string, current: FileState | null, attributes: FileAttributes): Plan {
@@ -148,12 +148,12 @@ function planDirectory(path: string, current: FileState | null, attributes: File
   if (treeDiffers === '') return attributesOnly(path, current, attributes, `${path} is a directory${withAttributes(attributes)}`);
   // Something below differs: apply every given attribute to the whole tree, like chmod -R / chown -R.
   const first = treeDiffers.replace(/\n$/, '');
-  const changes = allAttributes(attributes);
+  const wanted = describeAttributes(attributes);
   return {
     kind: 'change',
-    summary: `set ${changes.map((change) => `${change.attribute} ${change.after}`).join(', ')} recursively on ${path}`,
-    diff: [{ label: path, before: `below ${path}: differs (first: ${first})\n`, after: `below ${path}: ${withAttributes(attributes).slice(' with '.length)}\n` }],
-    steps: attributeSteps(path, changes, { recurse: true }),
+    summary: `set ${wanted} recursively on ${path}`,
+    diff: [{ label: path, before: `below ${path}: differs (first: ${first})\n`, after: `below ${path}: ${wanted}\n` }],
+    steps: attributeSteps(path, allAttributes(attributes), { recurse: true }),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   contentDiff,
   fileContentProbe,
   fileStateProbe,
+  normalizeMode,
   parseFileContent,
   parseFileState,
   sha256Hex,
@@ -107,8 +108,17 @@ export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
 }
 
 function attributeNote(attributes: FileAttributes): string {
-  const given = (['mode', 'owner', 'group'] as const).filter((name) => attributes[name] !== undefined);
-  return given.length === 0 ? '' : ` and ${given.map((name) => `${name} ${attributes[name]}`).join(', ')}`;
+  const described = describeAttributes(attributes);
+  return described === '' ? '' : ` and ${described}`;
+}
+
+/** "mode 0644, owner root": the attributes given, empty when none. */
+export function describeAttributes(attributes: FileAttributes): string {
+  const parts: string[] = [];
+  if (attributes.mode !== undefined) parts.push(`mode ${normalizeMode(attributes.mode)}`);
+  if (attributes.owner !== undefined) parts.push(`owner ${attributes.owner}`);
+  if (attributes.group !== undefined) parts.push(`group ${attributes.group}`);
+  return parts.join(', ');
 }
 
 /** "mode 0644 → 0600, owner root → www-data". */
