@@ -1,0 +1,226 @@
+import { RunbookError, type Issue } from '../errors.js';
+import { moduleSchemaId } from '../schema/ajv.js';
+import { didYouMean, didYouMeanHint } from '../schema/did-you-mean.js';
+import { guardedVariables, hasTemplate, rootVariables, templateSyntaxError } from '../template/index.js';
+import { isRecord, listOf, taskKeywords, type PlayDraft, type Rule, type RuleContext, type TaskDraft } from './draft.js';
+import { selectHosts, unmatchedNames } from './patterns.js';
+import { schemaIssues } from './schema-issues.js';
+import { issueAt, positionInValue, type DataPath } from './source.js';
+
+/** Task keywords holding bare Jinja expressions rather than templates. */
+const CONDITION_KEYS = new Set(['when', 'changed_when', 'failed_when', 'until']);
+/** The engine evaluates these with the task's own result in scope as `result`. */
+const RESULT_SCOPED = new Set(['changed_when', 'failed_when']);
+/** Variables the engine defines for every task (besides ansible_* facts). */
+const ENGINE_VARIABLES = ['inventory_hostname', 'inventory_hostname_short', 'hostvars', 'groups', 'group_names', 'ansible_facts', 'facts', 'play_hosts', 'omit'];
+
+function allTasks(plays: readonly PlayDraft[]): TaskDraft[] {
+  return plays.flatMap((play) => [...play.tasks, ...play.handlers]);
+}
+
+/** Each task has exactly one module key, and it names a known module. */
+export const taskModule: Rule = ({ source, plays, moduleNames }) =>
+  allTasks(plays).flatMap((task) => {
+    const issues: Issue[] = [];
+    const keywords = [...taskKeywords(task.handler)];
+    let unknown = 0;
+    for (const key of task.moduleKeys.filter((candidate) => !moduleNames.includes(candidate))) {
+      unknown++;
+      if (key === 'listen' && !task.handler) {
+        issues.push(issueAt(source, [...task.path, key], 'RB_SCHEMA', '"listen" is only valid in handlers', { target: 'key' }));
+        continue;
+      }
+      const suggestion = didYouMean(key, [...moduleNames, ...keywords]);
+      const isKeyword = suggestion !== undefined && keywords.includes(suggestion);
+      issues.push(
+        issueAt(source, [...task.path, key], 'RB_UNKNOWN_MODULE', `unknown ${isKeyword ? 'task keyword' : 'module'} "${key}"`, {
+          target: 'key',
+          hint: suggestion === undefined ? `known modules: ${moduleNames.join(', ')}` : `did you mean "${suggestion}"?`,
+        }),
+      );
+    }
+    const known = task.moduleKeys.filter((key) => moduleNames.includes(key));
+    if (known.length === 0 && unknown === 0) {
+      issues.push(
+        issueAt(source, task.path, 'RB_NO_MODULE', 'task has no module', {
+          hint: `add one module key, e.g. debug: {msg: hello}; known modules: ${moduleNames.join(', ')}`,
+        }),
+      );
+    }
+    if (known.length > 1) {
+      issues.push(
+        issueAt(source, [...task.path, known[1] as string], 'RB_MULTIPLE_MODULES', `task has more than one module: ${known.join(', ')}`, {
+          target: 'key',
+          hint: 'a task runs exactly one module; split it into one task per module',
+        }),
+      );
+    }
+    return issues;
+  });
+
+/** Module arguments match the module's schema (runbook:module/<name>). */
+export const moduleArguments: Rule = ({ source, plays }) =>
+  allTasks(plays).flatMap((task) =>
+    task.module === undefined
+      ? []
+      : schemaIssues(source, moduleSchemaId(task.module), task.args, { basePath: [...task.path, task.module], allowTemplates: true }),
+  );
+
+/** Every notify names a handler (or a listen topic) of the same play. */
+export const notifiedHandlersExist: Rule = ({ source, plays }) =>
+  plays.flatMap((play) => {
+    const names = new Set(play.handlers.flatMap((handler) => [...listOf(handler.raw.name), ...listOf(handler.raw.listen)]));
+    return [...play.tasks, ...play.handlers].flatMap((task) => {
+      const notify = task.raw.notify;
+      const entries: Array<[DataPath, unknown]> = Array.isArray(notify)
+        ? notify.map((name, index) => [[...task.path, 'notify', index], name])
+        : [[[...task.path, 'notify'], notify]];
+      return entries.flatMap(([path, name]) => {
+        if (typeof name !== 'string' || hasTemplate(name) || names.has(name)) return [];
+        const hint = didYouMeanHint(name, names) ?? (names.size === 0 ? 'this play has no handlers' : `handlers of this play: ${[...names].join(', ')}`);
+        return [issueAt(source, path, 'RB_UNKNOWN_HANDLER', `no handler named "${name}" in this play`, { hint })];
+      });
+    });
+  });
+
+/** With an inventory, every play's hosts pattern selects at least one host. */
+export const hostsMatchInventory: Rule = ({ source, plays, inventory }) => {
+  if (inventory === undefined) return [];
+  const candidates = [...inventory.groups.keys(), ...inventory.hosts.keys()];
+  return plays.flatMap((play) => {
+    const hosts = play.raw.hosts;
+    const pattern = Array.isArray(hosts) ? hosts.map(String).join(',') : hosts;
+    if (typeof pattern !== 'string' || pattern === '' || hasTemplate(pattern)) return [];
+    const path = [...play.path, 'hosts'];
+    // Without -i only localhost exists, so a miss is expected there: a warning, not an error.
+    const severity = inventory.file === undefined ? 'warning' : 'error';
+    let selected: string[];
+    try {
+      selected = selectHosts(inventory, pattern);
+    } catch (error) {
+      if (!(error instanceof RunbookError)) throw error;
+      return [issueAt(source, path, 'RB_HOSTS_NO_MATCH', error.message, { severity })];
+    }
+    if (selected.length > 0) return [];
+    const where = inventory.file === undefined ? 'the inventory (no -i given: only localhost)' : inventory.file;
+    const unmatched = unmatchedNames(inventory, pattern);
+    const suggestion = unmatched.map((name) => [name, didYouMean(name, candidates)] as const).find(([, match]) => match !== undefined);
+    const hint = suggestion
+      ? `"${suggestion[0]}" is not a group or host; did you mean "${suggestion[1]}"?`
+      : unmatched.length > 0
+        ? `not a group or host: ${unmatched.map((name) => `"${name}"`).join(', ')}`
+        : undefined;
+    return [issueAt(source, path, 'RB_HOSTS_NO_MATCH', `hosts pattern "${pattern}" matches no host in ${where}`, { hint, severity })];
+  });
+};
+
+interface TemplateText {
+  path: DataPath;
+  text: string;
+  mode: 'template' | 'expression';
+  /** The task keyword when this is a condition. */
+  condition: string | undefined;
+}
+
+function* stringsIn(value: unknown, path: DataPath): Generator<[DataPath, string]> {
+  if (typeof value === 'string') yield [path, value];
+  else if (Array.isArray(value)) for (const [index, item] of value.entries()) yield* stringsIn(item, [...path, index]);
+  else if (isRecord(value)) for (const [key, item] of Object.entries(value)) yield* stringsIn(item, [...path, key]);
+}
+
+/** Every template in the playbook, and every condition (a bare expression, or a template by mistake). */
+function templateTexts(plays: readonly PlayDraft[]): TemplateText[] {
+  const texts: TemplateText[] = [];
+  const templates = (value: unknown, path: DataPath): void => {
+    for (const [at, text] of stringsIn(value, path)) if (hasTemplate(text)) texts.push({ path: at, text, mode: 'template', condition: undefined });
+  };
+  for (const play of plays) {
+    for (const [key, value] of Object.entries(play.raw)) if (key !== 'tasks' && key !== 'handlers') templates(value, [...play.path, key]);
+    for (const task of [...play.tasks, ...play.handlers]) {
+      for (const [key, value] of Object.entries(task.raw)) {
+        if (!CONDITION_KEYS.has(key)) {
+          templates(value, [...task.path, key]);
+          continue;
+        }
+        for (const [at, text] of stringsIn(value, [...task.path, key])) {
+          texts.push({ path: at, text, mode: hasTemplate(text) ? 'template' : 'expression', condition: key });
+        }
+      }
+    }
+  }
+  return texts;
+}
+
+/** Templates and conditions parse, and use only known filters and tests. */
+export const templateSyntax: Rule = ({ source, plays }) =>
+  templateTexts(plays).flatMap(({ path, text, mode, condition }) => {
+    const issues: Issue[] = [];
+    if (condition !== undefined && mode === 'template') {
+      issues.push(
+        issueAt(source, path, 'RB_CONDITION_TEMPLATE', `${condition} is a bare expression; it should not contain {{ }}`, {
+          severity: 'warning',
+          hint: `write e.g. ${condition}: result.rc == 0`,
+        }),
+      );
+    }
+    const error = templateSyntaxError(text, mode);
+    if (error !== undefined) issues.push(issueAt(source, path, 'RB_TEMPLATE_SYNTAX', error));
+    return issues;
+  });
+
+/** Names a playbook can rely on being defined somewhere, for the undefined-variable rule. */
+function definedNames({ plays, inventory, extraVars }: RuleContext): Set<string> {
+  const names = new Set<string>([...ENGINE_VARIABLES, 'item', ...Object.keys(extraVars)]);
+  for (const host of inventory?.hosts.values() ?? []) Object.keys(host.vars).forEach((name) => names.add(name));
+  for (const play of plays) {
+    Object.keys(play.vars).forEach((name) => names.add(name));
+    for (const task of [...play.tasks, ...play.handlers]) {
+      if (isRecord(task.raw.vars)) Object.keys(task.raw.vars).forEach((name) => names.add(name));
+      if (typeof task.raw.register === 'string') names.add(task.raw.register);
+      const loopVar = isRecord(task.raw.loop_control) ? task.raw.loop_control.loop_var : undefined;
+      if (typeof loopVar === 'string') names.add(loopVar);
+      if (task.module === 'set_fact' && isRecord(task.args)) Object.keys(task.args).forEach((name) => names.add(name));
+    }
+  }
+  return names;
+}
+
+/** Where `name` is first read inside the template parts of `text`, for a precise column. */
+function offsetOf(name: string, text: string): number | undefined {
+  const word = new RegExp(`(?<![\\w.'"])${name}\\b`);
+  for (const block of text.matchAll(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g)) {
+    const found = word.exec(block[0]);
+    if (found) return (block.index ?? 0) + found.index;
+  }
+  const bare = word.exec(text);
+  return bare?.index;
+}
+
+/**
+ * Template variables are defined somewhere: play, task or file vars, the inventory, extra vars, a
+ * register, a set_fact, a loop variable, or the engine's own. Conservative: skipped without an
+ * inventory file (its variables are unknown), and silent for names used anywhere with `is defined`
+ * or `| default`, and for ansible_* (facts).
+ */
+export const variablesDefined: Rule = (context) => {
+  if (context.inventory?.file === undefined) return [];
+  const known = definedNames(context);
+  const texts = templateTexts(context.plays);
+  const guarded = new Set(texts.flatMap(({ text, mode }) => guardedVariables(text, mode)));
+  return texts.flatMap(({ path, text, mode, condition }) =>
+    rootVariables(text, mode)
+      .filter((name) => !known.has(name) && !guarded.has(name) && !name.startsWith('ansible_'))
+      .filter((name) => !(name === 'result' && condition !== undefined && RESULT_SCOPED.has(condition)))
+      .map((name) => {
+        const offset = offsetOf(name, text);
+        const position = offset === undefined ? undefined : positionInValue(context.source, path, offset, name.length);
+        const issue = issueAt(context.source, path, 'RB_UNDEFINED_VARIABLE', `undefined variable "${name}"`, {
+          hint: didYouMeanHint(name, known) ?? 'define it in vars, vars_files, the inventory, or with -e name=value',
+        });
+        return position === undefined ? issue : { ...issue, ...position };
+      }),
+  );
+};
+
+/** The rules, in the order their problems are listed. */
+export const RULES: readonly Rule[] = [taskModule, moduleArguments, notifiedHandlersExist, hostsMatchInventory, templateSyntax, variablesDefined];
