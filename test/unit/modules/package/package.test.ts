@@ -34,7 +34,7 @@ describe('package names', () => {
 
   it('the dpkg probe passes each name to dpkg-query as one literal word through a real sh', () => {
     // Names the schema refuses still must not reach the shell as code.
-    const names = ['rb-no-such-package', '$(touch pwned)', "it's; touch pwned2"];
+    const names: [string, ...string[]] = ['rb-no-such-package', '$(touch pwned)', "it's; touch pwned2"];
     const probe = packageModule.probe!({ name: names }, fakeContext())['installed']!;
     const result = runShell(probe as Command, undefined, root);
     expect(result.code).toBe(0);
