@@ -1,0 +1,68 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { RunbookError } from '../errors.js';
+
+/**
+ * Where the sandbox keeps things. The cache (image, apt packages) survives `down`; the state
+ * directory (host overlays, shared storage, keys, inventory, sockets) is created by `up` and removed
+ * by `down`. Both must be on a real filesystem (ext4), not overlayfs or tmpfs: the NFS export lives
+ * in the state directory and overlay upper directories need one too.
+ */
+export interface SandboxPaths {
+  cacheDir: string;
+  imagesDir: string;
+  aptCacheDir: string;
+  /** The lease lock lives outside the state directory, which `down` removes. */
+  lockFile: string;
+  stateDir: string;
+  stateFile: string;
+  inventoryFile: string;
+  knownHostsFile: string;
+  privateKeyFile: string;
+  sharedDir: string;
+  hostsDir: string;
+  /** Unix sockets of the forwarders and of the apt proxy. */
+  socketsDir: string;
+  logsDir: string;
+  aptProxySocket: string;
+}
+
+// sockaddr_un holds 108 bytes; leave room for the longest socket name.
+const MAX_SOCKET_DIR_LENGTH = 80;
+
+export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths {
+  const cacheDir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'runbook');
+  const stateRoot = join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'runbook');
+  const stateDir = join(stateRoot, 'sandbox');
+  const socketsDir = join(stateDir, 'sockets');
+  if (socketsDir.length > MAX_SOCKET_DIR_LENGTH) {
+    throw new RunbookError('RB_SANDBOX', `the sandbox state directory path is too long for unix sockets: ${stateDir}`, {
+      hint: 'set XDG_STATE_HOME to a shorter directory',
+    });
+  }
+  return {
+    cacheDir,
+    imagesDir: join(cacheDir, 'images'),
+    aptCacheDir: join(cacheDir, 'apt'),
+    lockFile: join(stateRoot, 'sandbox.lock'),
+    stateDir,
+    stateFile: join(stateDir, 'state.json'),
+    inventoryFile: join(stateDir, 'inventory.yml'),
+    knownHostsFile: join(stateDir, 'known_hosts'),
+    privateKeyFile: join(stateDir, 'id_ed25519'),
+    sharedDir: join(stateDir, 'shared'),
+    hostsDir: join(stateDir, 'hosts'),
+    socketsDir,
+    logsDir: join(stateDir, 'logs'),
+    aptProxySocket: join(socketsDir, 'apt-proxy.sock'),
+  };
+}
+
+export function hostDirs(paths: SandboxPaths, name: string): { root: string; upper: string; work: string; merged: string } {
+  const root = join(paths.hostsDir, name);
+  return { root, upper: join(root, 'upper'), work: join(root, 'work'), merged: join(root, 'merged') };
+}
+
+export function sshSocket(paths: SandboxPaths, name: string): string {
+  return join(paths.socketsDir, `${name}.ssh.sock`);
+}
