@@ -14,6 +14,7 @@ export const copyModule: ModuleDefinition<CopyArgs> = {
         content,
         attributes: { mode: args.mode, owner: args.owner, group: args.group },
         backup: args.backup ?? false,
+        check: context.check,
         replace: args.force ?? true,
       },
       probes,

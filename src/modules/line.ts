@@ -10,7 +10,7 @@ export const lineModule: ModuleDefinition<LineArgs> = {
   name: 'line',
   summary: 'Ensure a line in a text file, or remove matching lines (like lineinfile)',
   probe: (args) => fileWriteProbes(args.path),
-  plan(args, probes) {
+  plan(args, probes, context) {
     const { path } = args;
     const state = args.state ?? 'present';
     const attributes = { mode: args.mode, owner: args.owner, group: args.group };
@@ -26,7 +26,7 @@ export const lineModule: ModuleDefinition<LineArgs> = {
       if (state === 'absent') return { kind: 'noop', reason: `${path} does not exist` };
       if (!args.create) return { kind: 'fail', message: `${path} does not exist (set create: true to create it)` };
       if (args.backrefs) return { kind: 'fail', message: `${path} does not exist, and backrefs never adds a line` };
-      return planFileWrite({ path, content: Buffer.from(`${args.line}\n`, 'utf8'), attributes }, probes);
+      return planFileWrite({ path, content: Buffer.from(`${args.line}\n`, 'utf8'), attributes, check: context.check }, probes);
     }
     if (current.state.type !== 'file') return { kind: 'fail', message: `${path} is not a regular file` };
     if (current.content === undefined) {

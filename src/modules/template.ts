@@ -14,6 +14,7 @@ export const templateModule: ModuleDefinition<TemplateArgs> = {
         content: Buffer.from(rendered, 'utf8'),
         attributes: { mode: args.mode, owner: args.owner, group: args.group },
         backup: args.backup ?? false,
+        check: context.check,
       },
       probes,
     );

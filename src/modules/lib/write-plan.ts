@@ -34,6 +34,8 @@ export interface WantedFile {
   upToDateReason?: string;
   /** Summary of a content change, instead of "update <path>". */
   summary?: string;
+  /** Check mode: a missing directory may come from an earlier task of the run, so it is not (yet) a failure. */
+  check?: boolean;
 }
 
 /** Probes planFileWrite needs first: the file's state and content. */
@@ -62,11 +64,13 @@ export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
     const directory = posix.dirname(path);
     if (parentResult === undefined) return { kind: 'probe', probes: { [PARENT]: fileStateProbe(directory) } };
     const parent = parseFileState(parentResult);
-    if (parent === null) return { kind: 'fail', message: `cannot create ${path}: directory ${directory} does not exist` };
-    if (parent.type !== 'directory') return { kind: 'fail', message: `cannot create ${path}: ${directory} is not a directory` };
+    if (parent === null && !wanted.check) return { kind: 'fail', message: `cannot create ${path}: directory ${directory} does not exist` };
+    if (parent !== null && parent.type !== 'directory') {
+      return { kind: 'fail', message: `cannot create ${path}: ${directory} is not a directory` };
+    }
     return {
       kind: 'change',
-      summary: `create ${path}`,
+      summary: parent === null ? `create ${path} (its directory ${directory} does not exist yet)` : `create ${path}`,
       diff: [contentDiff(path, undefined, content)],
       steps: writeFileSteps(path, content, attributes, null),
     };
