@@ -6,7 +6,7 @@ import { parseIniInventory } from './inventory-ini.js';
 import { addGroupChild, addHost, buildInventory, ensureGroup, type InventoryDraft, type VarsFiles } from './inventory-draft.js';
 import type { Inventory } from './model.js';
 import { schemaIssues } from './schema-issues.js';
-import { issueAt, parseYaml, readYaml, type DataPath, type YamlSource } from './source.js';
+import { inReadingOrder, issueAt, parseYaml, readYaml, type DataPath, type YamlSource } from './source.js';
 
 /**
  * Load an Ansible inventory, YAML or INI (told apart by content), plus group_vars/ and host_vars/
@@ -28,7 +28,7 @@ export function loadInventory(path: string): Inventory {
   for (const cycle of cycles) {
     issues.push({ file: path, line: 1, col: 1, code: 'RB_INVENTORY_CYCLE', message: `groups contain each other: ${cycle}`, severity: 'error' });
   }
-  if (issues.some((issue) => issue.severity === 'error')) throw new ValidationError(issues);
+  if (issues.some((issue) => issue.severity === 'error')) throw new ValidationError(inReadingOrder(issues));
   return inventory;
 }
 

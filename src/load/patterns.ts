@@ -71,6 +71,7 @@ function evaluatePattern(inventory: Inventory, pattern: string): Set<string> {
   // Like Ansible: unions first, then intersections, then exclusions, whatever the written order;
   // with no union the pattern starts from all hosts.
   const selected = new Set<string>();
+  if (parsed.length === 0) return selected;
   if (unions.length === 0) inventory.hosts.forEach((_host, name) => selected.add(name));
   for (const term of unions) matchName(inventory, term.name).forEach((host) => selected.add(host));
   for (const term of parsed.filter((each) => each.operator === 'intersection')) {

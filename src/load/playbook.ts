@@ -8,7 +8,7 @@ import { varsFile } from './inventory.js';
 import type { Inventory, Play, Playbook, Task } from './model.js';
 import { RULES } from './rules.js';
 import { schemaIssues } from './schema-issues.js';
-import { issueAt, positionOf, readYaml, type YamlSource } from './source.js';
+import { inReadingOrder, issueAt, positionOf, readYaml, type YamlSource } from './source.js';
 
 export interface LoadPlaybookOptions {
   /** Enables the checks that need hosts and their variables (hosts patterns, undefined variables). */
@@ -34,12 +34,6 @@ export function loadPlaybook(path: string, options: LoadPlaybookOptions = {}): {
   const warnings = inReadingOrder(issues.filter((issue) => issue.severity === 'warning'));
   if (errors.length > 0) throw new ValidationError([...errors, ...warnings]);
   return { playbook: { file: path, plays: plays.map((play) => toPlay(source, play)) }, warnings };
-}
-
-/** Files in the order first met, each top to bottom: the order people fix them in. */
-function inReadingOrder(issues: readonly Issue[]): Issue[] {
-  const files = [...new Set(issues.map((issue) => issue.file))];
-  return [...issues].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
 }
 
 function playDrafts(source: YamlSource, names: readonly string[], issues: Issue[]): PlayDraft[] {

@@ -135,7 +135,10 @@ function templateTexts(plays: readonly PlayDraft[]): TemplateText[] {
     for (const [at, text] of stringsIn(value, path)) if (hasTemplate(text)) texts.push({ path: at, text, mode: 'template', condition: undefined });
   };
   for (const play of plays) {
-    for (const [key, value] of Object.entries(play.raw)) if (key !== 'tasks' && key !== 'handlers') templates(value, [...play.path, key]);
+    // vars_files are never rendered (loadPlaybook rejects templated paths).
+    for (const [key, value] of Object.entries(play.raw)) {
+      if (key !== 'tasks' && key !== 'handlers' && key !== 'vars_files') templates(value, [...play.path, key]);
+    }
     for (const task of [...play.tasks, ...play.handlers]) {
       for (const [key, value] of Object.entries(task.raw)) {
         if (!CONDITION_KEYS.has(key)) {

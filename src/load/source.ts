@@ -176,3 +176,9 @@ export function issueAt(source: YamlSource, path: DataPath, code: string, messag
     severity: options.severity ?? 'error',
   };
 }
+
+/** Files in the order first met, each top to bottom: the order people fix them in. */
+export function inReadingOrder(issues: readonly Issue[]): Issue[] {
+  const files = [...new Set(issues.map((issue) => issue.file))];
+  return [...issues].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
+}

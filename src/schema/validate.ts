@@ -61,7 +61,11 @@ function simplify(errors: readonly ErrorObject[], noun: string): SchemaIssue[] {
     }
     pending.push(toPending(error, noun));
   }
-  return pending.map(({ instancePath, keyword, message, params, hint }) =>
+  // When a value has the wrong type, other complaints about the same value are noise.
+  const mistyped = new Set(pending.filter((issue) => issue.expectedTypes).map((issue) => issue.instancePath));
+  return pending
+    .filter((issue) => issue.expectedTypes !== undefined || !mistyped.has(issue.instancePath))
+    .map(({ instancePath, keyword, message, params, hint }) =>
     hint === undefined ? { instancePath, keyword, message, params } : { instancePath, keyword, message, params, hint },
   );
 }
