@@ -175,11 +175,11 @@ export function parseJobInfo(text: string): JobInfo {
   return { elapsedMs: number('Time elapsed'), downtimeMs: number('Total downtime') };
 }
 
-/** Percent from `virsh migrate --verbose` output ("Migration: [ 45 %]"); the last one in the chunk. */
+/** Percent from `virsh migrate --verbose` ("Migration: [ 45 %]", newer virsh "[ 45.12 %]"); the last one in the chunk. */
 export function parseMigrationProgress(chunk: string): { percent: number } | undefined {
-  const matches = [...chunk.matchAll(/Migration:\s*\[\s*(\d+)\s*%\]/g)];
+  const matches = [...chunk.matchAll(/Migration:\s*\[\s*(\d+(?:\.\d+)?)\s*%\]/g)];
   const last = matches.at(-1);
-  return last ? { percent: Number(last[1]) } : undefined;
+  return last ? { percent: Math.floor(Number(last[1])) } : undefined;
 }
 
 /**

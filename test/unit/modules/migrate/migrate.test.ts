@@ -205,6 +205,7 @@ describe('migrate: live plan', () => {
     expect(migrate.timeoutMs).toBe(90_000);
     expect(migrate.onAbort?.render()).toBe('virsh -c qemu:///system domjobabort --domain tiny');
     expect(migrate.progress?.('\rMigration: [  0 %]\rMigration: [ 45 %]')).toEqual({ percent: 45 });
+    expect(migrate.progress?.('\rMigration: [ 64.32 %]')).toEqual({ percent: 64 });
     expect(migrate.progress?.('unrelated')).toBeUndefined();
     expect(planned.steps[2]?.failureMessage).toMatch(/^pre-check shared-storage failed/);
   });
