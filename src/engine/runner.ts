@@ -8,7 +8,7 @@ import { selectHosts } from '../load/patterns.js';
 import { getModule } from '../modules/registry.js';
 import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../modules/types.js';
 import { Command } from '../shell/command.js';
-import { evaluate, isTrue, renderValue } from '../template/index.js';
+import { evaluate, hasTemplate, isTrue, renderValue, rootVariables } from '../template/index.js';
 import { becomeCommand, becomeFailureMessage, needsBecome } from '../transport/become.js';
 import { createTransport, resolveConnection } from '../transport/settings.js';
 import type { ExecResult, HostKeyPolicy, Transport } from '../transport/types.js';
@@ -310,6 +310,10 @@ class Run {
       ran: false,
       registered: { changed: false, skipped: true, skip_reason: message },
     });
+    if (this.options.check) {
+      const missing = checkModeDependency(task, host.runtimeVars);
+      if (missing) return skipped(`check mode: depends on the result of "${missing}", which check mode did not produce`);
+    }
     const failedWhen = task.when.find((expression) => !isTrue(expression, vars));
     if (failedWhen !== undefined) return skipped(`when: ${failedWhen} is false`);
 
@@ -320,6 +324,7 @@ class Run {
     const probes: ProbeResults = {};
     let plan = await this.plan(module, args, context, probes, play, task, host);
     if (plan.kind === 'noop') {
+      if (plan.skipped) return skipped(plan.reason);
       if (plan.setFacts) Object.assign(host.runtimeVars, plan.setFacts);
       return {
         status: 'ok',
@@ -578,6 +583,39 @@ interface Outcome {
 }
 
 type ItemOutcome = Outcome & { item: unknown };
+
+/**
+ * In check mode a registered result of a command that did not run holds no output; a task reading
+ * it would fail for no real reason, so it is skipped with that explanation instead.
+ */
+function checkModeDependency(task: Task, runtimeVars: Record<string, unknown>): string | undefined {
+  const unproduced = new Set(
+    Object.entries(runtimeVars)
+      .filter(([, value]) => isRecord(value) && value.check_mode === true)
+      .map(([name]) => name),
+  );
+  if (unproduced.size === 0) return undefined;
+  const texts: Array<[string, 'template' | 'expression']> = [
+    ...task.when.map((expression): [string, 'expression'] => [expression, 'expression']),
+    ...strings([task.args, task.loop]).map((text): [string, 'template' | 'expression'] => [text, hasTemplate(text) ? 'template' : 'expression']),
+  ];
+  for (const [text, mode] of texts) {
+    const found = rootVariables(text, mode).find((name) => unproduced.has(name));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (isRecord(value)) return Object.values(value).flatMap(strings);
+  return [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function renderAll(value: unknown, vars: Record<string, unknown>): unknown {
   return renderValue(value, vars);

@@ -24,8 +24,17 @@ export const lineModule: ModuleDefinition<LineArgs> = {
     const current = currentFile(probes);
     if (current.state === null) {
       if (state === 'absent') return { kind: 'noop', reason: `${path} does not exist` };
-      if (!args.create) return { kind: 'fail', message: `${path} does not exist (set create: true to create it)` };
+      if (!args.create && !context.check) return { kind: 'fail', message: `${path} does not exist (set create: true to create it)` };
       if (args.backrefs) return { kind: 'fail', message: `${path} does not exist, and backrefs never adds a line` };
+      if (!args.create) {
+        // Check mode cannot see files that earlier tasks would create: say so instead of failing.
+        return {
+          kind: 'change',
+          summary: `add a line to ${path}, which does not exist yet (the real run fails unless an earlier task creates it)`,
+          diff: [{ label: path, before: '', after: `${args.line}\n` }],
+          steps: [],
+        };
+      }
       return planFileWrite({ path, content: Buffer.from(`${args.line}\n`, 'utf8'), attributes, check: context.check }, probes);
     }
     if (current.state.type !== 'file') return { kind: 'fail', message: `${path} is not a regular file` };
