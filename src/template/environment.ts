@@ -12,9 +12,11 @@ export type TemplateEnvironment = nunjucks.Environment & {
 // parser; runbook is the process's only nunjucks user.
 nunjucks.installJinjaCompat();
 
+// dev: errors thrown inside a render keep their cause (runbook's RunbookErrors) instead of being flattened.
 export const environment = new nunjucks.Environment(null, {
   autoescape: false,
   throwOnUndefined: true,
+  dev: true,
 }) as TemplateEnvironment;
 addAnsibleFilters(environment);
 

@@ -5,7 +5,7 @@ import { didYouMeanHint } from '../schema/did-you-mean.js';
 import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
 import { environment, memberLookup } from './environment.js';
 import { PYTHON_STRING_METHODS } from './filters.js';
-import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, RESOLVE_LENIENT } from './strict.js';
+import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, RESOLVE_LENIENT } from './strict.js';
 import { variableUsage } from './variables.js';
 
 /**
@@ -84,18 +84,18 @@ class Renderer {
   private readonly context: Record<string, unknown>;
   private readonly resolving = new Set<string>();
   private captured: unknown;
-  /** The error a guard threw; nunjucks rewraps thrown errors and loses their class. */
-  private failure: RunbookError | undefined;
 
   constructor(vars: Record<string, unknown>) {
     this.context = {
       ...vars,
       [GUARD_VARIABLE]: (name: string, value: unknown) => {
-        if (value === undefined) this.fail(new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`));
+        if (value === undefined) throw new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`);
         return this.resolve(name, value);
       },
       [RESOLVE_LENIENT]: (name: string, value: unknown) => (value === undefined ? undefined : this.resolve(name, value)),
       [GUARD_ATTRIBUTE]: (target: unknown, key: unknown, targetName: string) => this.attribute(target, key, targetName),
+      [PYTHON_ADD]: (left: unknown, right: unknown) =>
+        Array.isArray(left) && Array.isArray(right) ? [...left, ...right] : (left as number) + (right as number),
       [CAPTURE]: (value: unknown) => {
         this.captured = value;
         return '';
@@ -103,16 +103,11 @@ class Renderer {
     };
   }
 
-  private fail(error: RunbookError): never {
-    this.failure = error;
-    throw error;
-  }
-
   /** A variable whose value is itself a template renders in the same variables, as in Ansible. */
   private resolve(name: string, value: unknown): unknown {
     if (typeof value !== 'string' || !hasTemplate(value)) return value;
     if (this.resolving.has(name)) {
-      this.fail(new RunbookError('RB_TEMPLATE', `variable "${name}" refers to itself (${JSON.stringify(value)})`));
+      throw new RunbookError('RB_TEMPLATE', `variable "${name}" refers to itself (${JSON.stringify(value)})`);
     }
     this.resolving.add(name);
     try {
@@ -130,10 +125,10 @@ class Renderer {
     const value = memberLookup(target, key);
     if (value !== undefined) return this.resolve(`${targetName}.${String(key)}`, value);
     if (target === null || target === undefined) {
-      return this.fail(new RunbookError('RB_TEMPLATE', `"${targetName}" is ${String(target)}, so it has no attribute ${JSON.stringify(key)}`));
+      throw new RunbookError('RB_TEMPLATE', `"${targetName}" is ${String(target)}, so it has no attribute ${JSON.stringify(key)}`);
     }
     const what = Array.isArray(target) && typeof key === 'number' ? `item ${key}` : `attribute ${JSON.stringify(key)}`;
-    return this.fail(new RunbookError('RB_TEMPLATE', `"${targetName}" has no ${what}`));
+    throw new RunbookError('RB_TEMPLATE', `"${targetName}" has no ${what}`);
   }
 
   /** Render a template string; one lone `{{ expression }}` yields the expression's own value. */
@@ -143,9 +138,10 @@ class Renderer {
     try {
       printed = prepared.template.render(this.context);
     } catch (error) {
-      throw this.failure ?? renderError(error);
+      throw renderError(error);
     }
-    return prepared.native ? this.deep(this.captured) : printed;
+    // An expression's own string result is final; lists and mappings may hold variables' templates.
+    return !prepared.native ? printed : typeof this.captured === 'string' ? this.captured : this.deep(this.captured);
   }
 
   /** Render every template string inside a value; mapping keys whose value is `omit` disappear. */
@@ -163,7 +159,11 @@ class Renderer {
   }
 }
 
+/** A RunbookError thrown by a guard or filter (nunjucks keeps it as the cause), else nunjucks' own error in words. */
 function renderError(error: unknown): RunbookError {
+  const cause: unknown = (error as { cause?: unknown } | undefined)?.cause;
+  if (error instanceof RunbookError) return error;
+  if (cause instanceof RunbookError) return cause;
   const lines = (error instanceof Error ? error.message : String(error)).split('\n');
   const message = (lines.at(-1) ?? '').trim().replace(/^(Type)?Error: /, '');
   const unknownFilter = /^filter not found: (\S+)/.exec(message)?.[1];

@@ -15,6 +15,7 @@ export const GUARD_VARIABLE = '__runbook_variable';
 export const GUARD_ATTRIBUTE = '__runbook_attribute';
 export const RESOLVE_LENIENT = '__runbook_lenient';
 export const CAPTURE = '__runbook_capture';
+export const PYTHON_ADD = '__runbook_add';
 
 /** Nodes whose symbols are names being bound or referenced as code, never looked up as values. */
 const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block', 'Super', 'CallExtension', 'CallExtensionAsync']);
@@ -24,7 +25,8 @@ const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block'
  * Jinja's StrictUndefined, which nunjucks lacks. `foo` becomes `__runbook_variable("foo", foo)` and
  * `a.b` becomes `__runbook_attribute(a, "b", "a")`, which throw an error naming what is undefined.
  * Lookups under `default`/`d` and `is defined`/`is undefined` stay lenient: there undefined is the
- * point. Mutates and returns the tree.
+ * point. Also `a + b` becomes `__runbook_add(a, b)`, so lists concatenate as in Python.
+ * Mutates and returns the tree.
  */
 export function guardUndefined(node: AstNode, lenient = false): AstNode {
   switch (node.typename) {
@@ -53,6 +55,8 @@ export function guardUndefined(node: AstNode, lenient = false): AstNode {
       if (right.typename === 'FunCall') right.args = guardUndefined(right.args as AstNode, lenient);
       return node;
     }
+    case 'Add':
+      return call(PYTHON_ADD, [guardUndefined(node.left as AstNode, lenient), guardUndefined(node.right as AstNode, lenient)], node);
     case 'FunCall': {
       const callee = node.name as AstNode;
       // A called name (range, a macro) resolves through nunjucks, whose error names it when missing.
