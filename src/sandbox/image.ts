@@ -47,6 +47,9 @@ const MASKED_UNITS = [
   'fstrim.timer',
   // Hangs shutdown inside a container.
   'libvirt-guests.service',
+  // nfs-common and nfs-ganesha pull these in; the kernel has no rpc_pipefs (nor an NFS client to use it).
+  'run-rpc_pipefs.mount',
+  'var-lib-nfs-rpc_pipefs.mount',
 ];
 
 /**

@@ -17,6 +17,11 @@ shared=${SHARED_STORAGE_PATH}
 export_root=${NFS_EXPORT_PATH}
 me=mount.nfs
 
+# nfs-common's umount.nfs links here; what this helper mounts is a bind mount, unmounted directly.
+case $0 in
+  */umount.nfs*|umount.nfs*) exec umount -i "$@" ;;
+esac
+
 usage() {
   echo "usage: $me remotetarget dir [-rvVwfnsh] [-o nfsoptions]" >&2
   exit 2
@@ -84,8 +89,10 @@ esac
 
 if ! detail=$(nfs-ls "nfs://$server$path" 2>&1); then
   case $detail in
-    *"onnection refused"*) reason="Connection refused" ;;
-    *) reason="access denied by server while mounting $spec" ;;
+    *MNT3ERR_ACCES*|*MNT3ERR_PERM*) reason="access denied by server while mounting $spec" ;;
+    *MNT3ERR_NOENT*) reason="mounting $spec failed, reason given by server: No such file or directory" ;;
+    *"Can not resolv"*) reason="Failed to resolve server $server: Name or service not known" ;;
+    *) reason="Connection refused" ;;
   esac
   echo "$me: $reason" >&2
   echo "$me: (runbook sandbox) nfs-ls nfs://$server$path failed: $(printf '%s\\n' "$detail" | tail -n 1)" >&2

@@ -5,8 +5,8 @@ import { RunbookError } from '../errors.js';
 /**
  * Where the sandbox keeps things. The cache (image, apt packages) survives `down`; the state
  * directory (host overlays, shared storage, keys, inventory, sockets) is created by `up` and removed
- * by `down`. Both must be on a real filesystem (ext4), not overlayfs or tmpfs: the NFS export lives
- * in the state directory and overlay upper directories need one too.
+ * by `down`. The state directory must be on a real filesystem (ext4, not overlayfs or tmpfs): it
+ * holds the overlay upper directories and the shared storage's backing file.
  */
 export interface SandboxPaths {
   cacheDir: string;
@@ -19,7 +19,9 @@ export interface SandboxPaths {
   inventoryFile: string;
   knownHostsFile: string;
   privateKeyFile: string;
+  /** The shared storage: an ext4 filesystem of its own (a loop-mounted file), mounted here. */
   sharedDir: string;
+  sharedImage: string;
   hostsDir: string;
   /** Unix sockets of the forwarders and of the apt proxy. */
   socketsDir: string;
@@ -51,6 +53,7 @@ export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths
     knownHostsFile: join(stateDir, 'known_hosts'),
     privateKeyFile: join(stateDir, 'id_ed25519'),
     sharedDir: join(stateDir, 'shared'),
+    sharedImage: join(stateDir, 'shared.ext4'),
     hostsDir: join(stateDir, 'hosts'),
     socketsDir,
     logsDir: join(stateDir, 'logs'),

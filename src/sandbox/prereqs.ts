@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
 
@@ -11,6 +11,7 @@ const PROGRAMS: ReadonlyArray<{ program: string; pkg: string }> = [
   { program: 'ip', pkg: 'iproute2' },
   { program: 'ssh-keygen', pkg: 'openssh-client' },
   { program: 'nsenter', pkg: 'util-linux' },
+  { program: 'mkfs.ext4', pkg: 'e2fsprogs' },
 ];
 
 export interface PrerequisiteProblem {
@@ -50,6 +51,9 @@ export function prerequisiteProblems(): PrerequisiteProblem[] {
   }
   if (!kernelHasOverlayfs()) {
     problems.push({ problem: 'the kernel has no overlayfs', fix: 'modprobe overlay' });
+  }
+  if (!existsSync('/dev/loop-control')) {
+    problems.push({ problem: 'the kernel has no loop devices (the shared storage is a loop-mounted ext4 file)', fix: 'modprobe loop' });
   }
   return problems;
 }

@@ -38,6 +38,8 @@ export interface DownResult {
 }
 
 const BOOT_TIMEOUT_MS = 90_000;
+/** Sparse: only what hosts write takes space. */
+const SHARED_STORAGE_SIZE = '8G';
 /** How long an orderly poweroff may take before the container's PID 1 is killed. */
 const POWEROFF_GRACE_MS = 5_000;
 // systemd powers off on SIGRTMIN+4; glibc's SIGRTMIN is 34.
@@ -55,6 +57,7 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
       const image = await ensureImage(paths, progress);
       for (const dir of [paths.stateDir, paths.sharedDir, paths.hostsDir, paths.socketsDir, paths.logsDir]) mkdirSync(dir, { recursive: true });
       const keys = await generateKeys(paths);
+      await createSharedStorage(paths);
       progress(`starting ${hosts.map((host) => host.name).join(', ')}`);
       await createLabNetwork();
       for (const host of hosts) await connectHost(host);
@@ -179,6 +182,17 @@ async function allOrFirstFailure<T extends readonly unknown[]>(promises: readonl
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * The shared storage gets a filesystem of its own rather than a directory of the runner's: hosts are
+ * root, and a `mount -o remount,ro` of a bind mount inside a host would otherwise reach the runner's
+ * root filesystem. ext4 (not overlayfs, not tmpfs) because nfs-ganesha exports it by file handle.
+ */
+async function createSharedStorage(paths: SandboxPaths): Promise<void> {
+  await runLocal('truncate', ['--size', SHARED_STORAGE_SIZE, paths.sharedImage]);
+  await runLocal('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', 'runbook-shared', paths.sharedImage]);
+  await runLocal('mount', ['-o', 'loop', paths.sharedImage, paths.sharedDir]);
 }
 
 async function generateKeys(paths: SandboxPaths): Promise<SandboxKeys> {
