@@ -4,6 +4,7 @@ import type { MigrateArgs } from '../schema/generated/migrate.js';
 import { Command, quoted, sh } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
 import {
+  defineFromStdin,
   dominfoProbe,
   firstLine,
   isActive,
@@ -347,7 +348,8 @@ function cpuCheck(settings: Settings, summary: DomainSummary, result: ExecResult
   if (result === undefined) throw new RunbookError('RB_INTERNAL', 'migrate: the CPU comparison was not read');
   const said = `${result.stdout}\n${result.stderr}`;
   if (result.code === 0 && !/incompatible/i.test(said)) {
-    return passed('cpu-compatible', firstLine(result.stdout).replace('/dev/stdin', 'the domain') || `${settings.dest} provides the domain's CPU`);
+    const verdict = firstLine(result.stdout).replace('CPU described in /dev/stdin', "the domain's CPU");
+    return passed('cpu-compatible', `${verdict || "the hypervisor provides the domain's CPU"} (on ${settings.dest})`);
   }
   return failed('cpu-compatible', `${settings.dest} cannot provide the domain's CPU: ${firstLine(result.stderr) || firstLine(result.stdout)}`);
 }
@@ -455,7 +457,7 @@ function offlineSteps(settings: Settings, sourceInfo: DomainInfo, summary: Domai
     {
       title: `define ${domain} on ${dest}`,
       host: dest,
-      command: virsh('define', '--file', '/dev/stdin'),
+      command: defineFromStdin(),
       stdin: xml,
       timeoutMs: stepTimeoutMs,
       failureMessage: `libvirt on ${dest} refused the definition of ${domain}`,

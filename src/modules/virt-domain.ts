@@ -3,6 +3,7 @@ import type { VirtDomainArgs } from '../schema/generated/virt_domain.js';
 import type { ExecResult } from '../transport/types.js';
 import { compareDefinition, normaliseDefinition, withUuid } from './lib/libvirt-definition.js';
 import {
+  defineFromStdin,
   dominfoProbe,
   isActive,
   libvirtDown,
@@ -140,7 +141,7 @@ function desiredXml(args: VirtDomainArgs, context: ModuleContext): string | unde
 }
 
 function defineStep(name: string, xml: string): Step {
-  return { title: `define ${name}`, command: virsh('define', '--file', '/dev/stdin'), stdin: xml, failureMessage: `libvirt refused the definition of ${name}` };
+  return { title: `define ${name}`, command: defineFromStdin(), stdin: xml, failureMessage: `libvirt refused the definition of ${name}` };
 }
 
 function runStateSteps(args: VirtDomainArgs, state: State, info: DomainInfo | undefined): { steps: Step[]; done: string; after?: string } {

@@ -31,6 +31,14 @@ export function isActive(info: DomainInfo): boolean {
   return info.state !== 'shut off' && info.state !== 'crashed';
 }
 
+/**
+ * Defines a domain from the XML on stdin. Through `cat`, /dev/stdin is always a pipe: virsh cannot open
+ * it when the step's stdin is a socket (ENXIO), as some transports provide it.
+ */
+export function defineFromStdin(): Command {
+  return sh`cat | ${virsh('define', '--file', '/dev/stdin')}`;
+}
+
 export function dominfoProbe(name: string): Command {
   return virsh('dominfo', '--domain', name);
 }

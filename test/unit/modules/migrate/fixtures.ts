@@ -1,7 +1,7 @@
 import type { ExecResult } from '../../../../src/transport/types.js';
 import { failed, ok } from './harness.js';
 
-/** Outputs as libvirt 9 (Debian 12) prints them, for the tiny lab guest. */
+/** Outputs as libvirt 9.0 with qemu 7.2 (Debian 12) printed them for the tiny lab guest. */
 
 export const UUID = '3f2c1a4e-8d3b-4c9a-9f61-2b7e0c5d8a10';
 export const IMAGE = '/var/lib/libvirt/images/tiny.img';
@@ -21,6 +21,7 @@ Autostart:      ${options.autostart ? 'enable' : 'disable'}
 Managed save:   no
 Security model: none
 Security DOI:   0
+Messages:       tainted: running with undesirable elevated privileges
 
 `);
 }
@@ -63,13 +64,10 @@ ${cpu}  <clock offset='utc'/>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw'${cache}/>
       <source file='${options.image ?? IMAGE}'/>
+      <backingStore/>
       <target dev='vda' bus='virtio'/>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
     </disk>
-    <controller type='usb' index='0' model='piix3-uhci'>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>
-    </controller>
-    <controller type='pci' index='0' model='pci-root'/>
     <serial type='file'>
       <source path='/var/log/libvirt/qemu/tiny-serial.log'/>
       <target type='isa-serial' port='0'>
@@ -81,18 +79,17 @@ ${cpu}  <clock offset='utc'/>
       <target type='serial' port='0'/>
     </console>
     <input type='mouse' bus='ps2'/>
-    <input type='keyboard' bus='ps2'/>
-    <audio id='1' type='none'/>
     <memballoon model='none'/>
   </devices>
 </domain>
 `;
 }
 
-export const NODEMEMSTATS = ok(`total  :             24576000 KiB
-free   :             18000000 KiB
-buffers:               200000 KiB
-cached :              3000000 KiB
+export const NODEMEMSTATS = ok(`total  :             24684092 KiB
+free   :             21164212 KiB
+buffers:               132520 KiB
+cached :              2217440 KiB
+
 `);
 
 export const RESOLVES = ok(`10.77.0.12      STREAM kvm2
@@ -100,7 +97,14 @@ export const RESOLVES = ok(`10.77.0.12      STREAM kvm2
 10.77.0.12      RAW    
 `);
 
-export const CPU_IDENTICAL = ok('CPU described in /dev/stdin is identical to the CPU provided by hypervisor on the host\n\n');
+export const CPU_SUPERSET = ok('The CPU provided by hypervisor on the host is a superset of CPU described in /dev/stdin\n\n');
+/** virsh prints the verdict on stdout and exits 1. */
+export const CPU_INCOMPATIBLE: ExecResult = {
+  code: 1,
+  signal: null,
+  stdout: 'CPU described in /dev/stdin is incompatible with the CPU provided by hypervisor on the host\n\n',
+  stderr: '',
+};
 
 export const JOBINFO = ok(`Job type:         Completed
 Operation:        Incoming migration

@@ -7,7 +7,8 @@ import type { ChangePlan, FailPlan, ProbeResults } from '../../../../src/modules
 import type { MigrateArgs } from '../../../../src/schema/generated/migrate.js';
 import { runShell } from '../../../helpers/local-shell.js';
 import {
-  CPU_IDENTICAL,
+  CPU_INCOMPATIBLE,
+  CPU_SUPERSET,
   IMAGE,
   JOBINFO,
   LIBVIRT_DOWN,
@@ -31,7 +32,7 @@ function lab(overrides: ProbeResults = {}): ProbeResults {
     'destination domain': NOT_DEFINED,
     'destination memory': NODEMEMSTATS,
     [DISK_PROBE]: ok(),
-    'destination cpu': CPU_IDENTICAL,
+    'destination cpu': CPU_SUPERSET,
     ...overrides,
   };
 }
@@ -161,8 +162,14 @@ describe('migrate: named pre-checks refuse before anything moves', () => {
     expect(planned.asked['destination cpu']?.command).toContain(
       'virsh -c qemu:///system hypervisor-cpu-compare --file /dev/stdin --virttype qemu --arch x86_64 --machine pc-i440fx-7.2',
     );
-    const incompatible = failed('error: Failed to compare hypervisor CPU with /dev/stdin\nerror: the CPU is incompatible with host CPU\n');
-    expect(refusal(plan(LIVE, lab({ 'destination cpu': incompatible }))).message).toMatch(/^pre-check cpu-compatible failed: kvm2 cannot provide/);
+    expect(refusal(plan(LIVE, lab({ 'destination cpu': CPU_INCOMPATIBLE }))).message).toBe(
+      "pre-check cpu-compatible failed: kvm2 cannot provide the domain's CPU: CPU described in /dev/stdin is incompatible with the CPU provided by hypervisor on the host",
+    );
+    expect(change(plan(LIVE, lab())).result?.checks).toContainEqual({
+      name: 'cpu-compatible',
+      verdict: 'passed',
+      detail: "The CPU provided by hypervisor on the host is a superset of the domain's CPU (on kvm2)",
+    });
   });
 
   it('cpu-compatible passes without a CPU model, with no comparison probe', () => {
@@ -269,7 +276,7 @@ describe('migrate: offline plan', () => {
     expect(shutdown).toContain('-lt 5 ]');
     expect(shutdown).toContain('virsh -c qemu:///system destroy --domain tiny');
     expect(planned.steps[4]?.stdin).toBe(domainXml({ cache: 'writeback' }));
-    expect(planned.steps[4]?.command.render()).toBe('virsh -c qemu:///system define --file /dev/stdin');
+    expect(planned.steps[4]?.command.render()).toBe('cat | virsh -c qemu:///system define --file /dev/stdin');
     expect(planned.steps[6]?.command.render()).toBe('virsh -c qemu:///system undefine --domain tiny');
     // Cache mode matters only while both hosts could touch a disk.
     expect(planned.result?.checks).toContainEqual(expect.objectContaining({ name: 'disk-cache', verdict: 'skipped' }));

@@ -42,7 +42,7 @@ describe('virt_domain: definition', () => {
   it('defines from the template through stdin, then starts, when the domain does not exist', () => {
     const planned = change(plan(TINY, undefinedDomain));
     expect(planned.steps.map((step) => step.title)).toEqual(['define tiny', 'start tiny']);
-    expect(planned.steps[0]?.command.render()).toBe('virsh -c qemu:///system define --file /dev/stdin');
+    expect(planned.steps[0]?.command.render()).toBe('cat | virsh -c qemu:///system define --file /dev/stdin');
     expect(String(planned.steps[0]?.stdin)).toContain(`<source file='${IMAGE}'/>`);
     expect(planned.steps[1]?.command.render()).toBe('virsh -c qemu:///system start --domain tiny');
     expect(planned.diff?.[0]).toMatchObject({ label: 'domain tiny definition', before: '' });
@@ -69,8 +69,8 @@ describe('virt_domain: definition', () => {
     const writeback = plan(TINY, defined('running'), templateContext({ ...VARS, guest_cache: 'writeback' }));
     expect(change(writeback).diff?.[0]?.after).toContain("cache='writeback'");
     const extraDisk = domainXml().replace(
-      '<controller type=\'usb\'',
-      "<disk type='file' device='disk'><source file='/data/b.img'/><target dev='vdb' bus='virtio'/></disk>\n<controller type='usb'",
+      "<serial type='file'>",
+      "<disk type='file' device='disk'><source file='/data/b.img'/><target dev='vdb' bus='virtio'/></disk>\n<serial type='file'>",
     );
     expect(change(plan(TINY, defined('running', extraDisk))).diff?.[0]?.before).toContain('/data/b.img');
   });
