@@ -3,9 +3,12 @@ import type { ModuleContext, ModuleDefinition, Plan, ProbeResults, ProbeSet } fr
 import { Command, sh } from '../../src/shell/command.js';
 import type { ExecResult } from '../../src/transport/types.js';
 
-/** Runs a rendered Command through the machine's real /bin/sh (dash on Debian), as a host would. */
-export function runShell(command: Command, stdin?: string | Buffer, cwd?: string): ExecResult {
-  const result = spawnSync('/bin/sh', ['-c', command.render()], {
+/** The shells a host may interpret commands with: dash (Debian's /bin/sh) and bash (RHEL's, and most login shells). */
+export const SHELLS = ['/bin/sh', '/bin/bash'] as const;
+
+/** Runs a rendered Command through a real shell of this machine (default /bin/sh, dash on Debian), as a host would. */
+export function runShell(command: Command, stdin?: string | Buffer, cwd?: string, shell: string = '/bin/sh'): ExecResult {
+  const result = spawnSync(shell, ['-c', command.render()], {
     input: stdin ?? '',
     encoding: 'utf8',
     ...(cwd === undefined ? {} : { cwd }),
@@ -24,13 +27,14 @@ export interface LocalRun {
  * Plans a module with probes answered by the local /bin/sh and runs the plan's steps there, stopping at
  * the first failing step (thrown). A unit-level stand-in for the engine, never for a remote host.
  */
-export function applyLocally(module: ModuleDefinition<any>, args: unknown, context: ModuleContext): LocalRun {
+export function applyLocally(module: ModuleDefinition<any>, args: unknown, context: ModuleContext, shell: string = '/bin/sh'): LocalRun {
   const results: ProbeResults = {};
   let wanted: ProbeSet = module.probe?.(args, context) ?? {};
   for (let round = 0; round < 8; round += 1) {
     for (const [key, probe] of Object.entries(wanted)) {
       if (!(probe instanceof Command)) throw new Error(`probe ${key} targets another host`);
-      results[key] = runShell(sh`(${probe}) </dev/null`);
+      // Spaces inside the parentheses: "((" would be bash arithmetic.
+      results[key] = runShell(sh`( ${probe} ) </dev/null`, undefined, undefined, shell);
     }
     const plan = module.plan(args, results, context);
     if (plan.kind === 'probe') {
@@ -39,7 +43,7 @@ export function applyLocally(module: ModuleDefinition<any>, args: unknown, conte
     }
     const steps: ExecResult[] = [];
     for (const step of plan.kind === 'change' ? plan.steps : []) {
-      const result = runShell(step.command, step.stdin);
+      const result = runShell(step.command, step.stdin, undefined, shell);
       if (result.code !== 0) throw new Error(`step "${step.title}" failed (${result.code}): ${result.stderr}`);
       steps.push(result);
     }

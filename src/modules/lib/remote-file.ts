@@ -50,21 +50,29 @@ const ABSENT_EXIT = 3;
 // One stat call, C locale so the errno text is stable: only "no such file" and "not a directory"
 // mean absent; everything else (permission denied, I/O errors) fails the probe with stat's message.
 // Fields, one per line: raw st_mode in hex, user, uid, group, gid, size; then a link's target.
-// Wrapped in a subshell so `exit` stays local when the engine batches probes into one script.
 // `\\n` below: sh`` gets cooked strings, and the escape is for stat and printf to expand.
 function statScript(path: string): Command {
   return sh`{ err=$(LC_ALL=C stat --printf='%f\\n%U\\n%u\\n%G\\n%g\\n%s\\n' -- ${path} 2>&1 >&3); } 3>&1 || case $err in *': No such file or directory'|*': Not a directory') exit ${ABSENT_EXIT};; *) printf '%s\\n' "$err" >&2; exit 1;; esac; if [ -L ${path} ]; then readlink -n -- ${path} || exit 1; fi`;
 }
 
+// The subshell keeps `exit` local. The braces keep the text from starting with "(": a caller that
+// wraps it in ( ) would form "((", which bash first reads as arithmetic and, falling back to
+// subshells, re-parses with \x01 and \x7f bytes corrupted (bash 5.2).
+function subshell(script: Command): Command {
+  return sh`{ (${script}); }`;
+}
+
 /** Read-only command reporting a path's FileState; parse with parseFileState. */
 export function fileStateProbe(path: string): Command {
-  return sh`(${statScript(path)})`;
+  return subshell(statScript(path));
 }
 
 /** Read-only command reporting a path's FileState plus, for a regular file, its sha256 and bytes (base64 on the wire). */
 export function fileContentProbe(path: string, maxBytes: number = DEFAULT_MAX_CONTENT_BYTES): Command {
   // One byte past the limit tells "exactly maxBytes" apart from "too large" without another stat.
-  return sh`(${statScript(path)}; if [ -f ${path} ] && [ ! -L ${path} ]; then sha256sum < ${path} || exit 1; head -c ${maxBytes + 1} < ${path} | base64 -w0 || exit 1; fi)`;
+  return subshell(
+    sh`${statScript(path)}; if [ -f ${path} ] && [ ! -L ${path} ]; then sha256sum < ${path} || exit 1; head -c ${maxBytes + 1} < ${path} | base64 -w0 || exit 1; fi`,
+  );
 }
 
 /** FileState from fileStateProbe's result; null when the path does not exist; throws on any other failure. */

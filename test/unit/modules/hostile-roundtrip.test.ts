@@ -7,7 +7,7 @@ import { copyModule } from '../../../src/modules/copy.js';
 import { splitCommandLine } from '../../../src/modules/lib/shlex.js';
 import { lineModule } from '../../../src/modules/line.js';
 import { quote } from '../../../src/shell/quote.js';
-import { applyLocally } from '../../helpers/local-shell.js';
+import { applyLocally, SHELLS } from '../../helpers/local-shell.js';
 import { fakeContext } from '../../helpers/module-fixtures.js';
 import { HOSTILE_VALUES } from '../shell/hostile-values.js';
 
@@ -17,7 +17,10 @@ import { HOSTILE_VALUES } from '../shell/hostile-values.js';
 const root = mkdtempSync(join(tmpdir(), 'runbook-hostile-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const context = fakeContext();
-const cases = HOSTILE_VALUES.map((value, index) => ({ value, index, label: JSON.stringify(value).slice(0, 40) }));
+// Each value under dash and bash: bash re-parses some constructs (e.g. "((") and once corrupted \x01 here.
+const cases = SHELLS.flatMap((shell) =>
+  HOSTILE_VALUES.map((value, index) => ({ shell, value, index, label: JSON.stringify(value).slice(0, 40) })),
+);
 
 /** The value itself when it can be a file name (one path component), else a plain name. */
 function fileName(value: string, index: number): string {
@@ -26,8 +29,8 @@ function fileName(value: string, index: number): string {
 }
 
 /** A fresh directory per case, so its listing proves no stray file (e.g. from `$(touch …)`) appeared. */
-function caseDirectory(kind: string, index: number): string {
-  const directory = join(root, `${kind}-${index}`, 'dir with space');
+function caseDirectory(kind: string, shell: string, index: number): string {
+  const directory = join(root, `${kind}-${shell.replaceAll('/', '_')}-${index}`, 'dir with space');
   mkdirSync(directory, { recursive: true });
   return directory;
 }
@@ -35,46 +38,46 @@ function caseDirectory(kind: string, index: number): string {
 // A line holds no newline, and a trailing \r is part of a CRLF ending: such values are not one line.
 const lineCases = cases.filter(({ value }) => !value.includes('\n') && !value.endsWith('\r'));
 
-describe.each(cases)('hostile value $index $label', ({ value, index }) => {
+describe.each(cases)('$shell: hostile value $index $label', ({ shell, value, index }) => {
   it('copy writes it byte-exact to a file named after it, then reports ok', () => {
-    const directory = caseDirectory('copy', index);
+    const directory = caseDirectory('copy', shell, index);
     const dest = join(directory, fileName(value, index));
-    const first = applyLocally(copyModule, { dest, content: value }, context);
+    const first = applyLocally(copyModule, { dest, content: value }, context, shell);
     expect(first.plan.kind).toBe('change');
     expect(readFileSync(dest).equals(Buffer.from(value, 'utf8'))).toBe(true);
     expect(readdirSync(directory)).toEqual([fileName(value, index)]);
-    expect(applyLocally(copyModule, { dest, content: value }, context).plan.kind).toBe('noop');
+    expect(applyLocally(copyModule, { dest, content: value }, context, shell).plan.kind).toBe('noop');
   });
 
   it('command passes it as one argument, from argv and from a quoted cmd line', () => {
-    const directory = caseDirectory('command', index);
-    const fromArgv = applyLocally(commandModule, { argv: ['printf', '%s', value], chdir: directory }, context);
+    const directory = caseDirectory('command', shell, index);
+    const fromArgv = applyLocally(commandModule, { argv: ['printf', '%s', value], chdir: directory }, context, shell);
     expect(fromArgv.steps[0]?.stdout).toBe(value);
     expect(splitCommandLine(`printf %s ${quote(value)}`)).toEqual(['printf', '%s', value]);
-    const fromCmd = applyLocally(commandModule, { cmd: `printf %s ${quote(value)}`, chdir: directory }, context);
+    const fromCmd = applyLocally(commandModule, { cmd: `printf %s ${quote(value)}`, chdir: directory }, context, shell);
     expect(fromCmd.steps[0]?.stdout).toBe(value);
     expect(readdirSync(directory)).toEqual([]);
   });
 
   it('command takes it as a creates path: ok when that exact file exists', () => {
-    const directory = caseDirectory('creates', index);
+    const directory = caseDirectory('creates', shell, index);
     const name = fileName(value, index);
     writeFileSync(join(directory, name), '');
-    const plan = applyLocally(commandModule, { argv: ['false'], chdir: directory, creates: name }, context).plan;
+    const plan = applyLocally(commandModule, { argv: ['false'], chdir: directory, creates: name }, context, shell).plan;
     expect(plan).toMatchObject({ kind: 'noop', reason: `creates ${join(directory, name)} exists` });
   });
 });
 
-describe.each(lineCases)('hostile line $index $label', ({ value, index }) => {
+describe.each(lineCases)('$shell: hostile line $index $label', ({ shell, value, index }) => {
   it('line adds it as one line, finds it again, and removes it', () => {
-    const directory = caseDirectory('line', index);
+    const directory = caseDirectory('line', shell, index);
     const path = join(directory, fileName(value, index));
     writeFileSync(path, 'first line\n');
-    expect(applyLocally(lineModule, { path, line: value }, context).plan.kind).toBe('change');
+    expect(applyLocally(lineModule, { path, line: value }, context, shell).plan.kind).toBe('change');
     expect(readFileSync(path, 'utf8')).toBe(`first line\n${value}\n`);
-    const again = applyLocally(lineModule, { path, line: value }, context).plan;
+    const again = applyLocally(lineModule, { path, line: value }, context, shell).plan;
     expect(again).toMatchObject({ kind: 'noop', reason: `line ${JSON.stringify(value)} already in ${path}` });
-    applyLocally(lineModule, { path, line: value, state: 'absent' }, context);
+    applyLocally(lineModule, { path, line: value, state: 'absent' }, context, shell);
     expect(readFileSync(path, 'utf8')).toBe('first line\n');
     expect(readdirSync(directory)).toEqual([fileName(value, index)]);
   });
