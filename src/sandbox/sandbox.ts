@@ -12,7 +12,7 @@ import { sandboxPaths, type SandboxPaths } from './paths.js';
 import { assertPrerequisites } from './prereqs.js';
 import { containerLeader, isAlive, sandboxProcesses, signal, waitForExit } from './processes.js';
 import { profileHosts, type SandboxHost, type SandboxProfile } from './profile.js';
-import { readState, withLease, writeState, type SandboxState } from './state.js';
+import { acquireLease, readState, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
 
 /** `runbook sandbox up|down|status|inventory`: real lab hosts on this machine. */
 
@@ -126,6 +126,14 @@ export async function sandboxStatus(options: SandboxOptions = {}): Promise<Sandb
     }),
   );
   return { up: hosts.every((host) => host.state !== 'stopped'), state, inventoryFile: paths.inventoryFile, hosts };
+}
+
+/**
+ * Holds the sandbox for a longer job (a test run): until released, `up` and `down` from anywhere
+ * else fail with the holder's name, except those presenting this lease's token.
+ */
+export function acquireSandboxLease(purpose: string, options: SandboxOptions = {}): SandboxLease {
+  return acquireLease(options.paths ?? sandboxPaths(), purpose);
 }
 
 /** The inventory of the running sandbox; throws when no sandbox is up. */

@@ -1,0 +1,108 @@
+/**
+ * Access to the lab sandbox that test/global-setup/sandbox.ts brings up for the integration project
+ * (hosts nfs, kvm1, kvm2). Commands run over the system ssh client with strict host key checking
+ * against the known_hosts the sandbox generated from the hosts' real keys.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
+import { parse } from 'yaml';
+import type { Command } from '../../src/shell/command.js';
+
+export interface SandboxHostAccess {
+  name: string;
+  groups: string[];
+  /** Loopback address on the runner, forwarded to the host's sshd. */
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFile: string;
+  knownHostsFile: string;
+  /** The host's address on the lab network, as the other hosts see it. */
+  labAddress: string;
+}
+
+export interface SshResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function sandboxInventoryPath(): string {
+  return inject('sandboxInventory');
+}
+
+/** The token of the run's sandbox lease: pass it to sandboxUp/sandboxDown to restart the shared sandbox. */
+export function sandboxLeaseToken(): string {
+  return inject('sandboxLeaseToken');
+}
+
+interface InventoryFile {
+  all: {
+    vars: { runbook_known_hosts_file: string };
+    children: Record<string, { hosts: Record<string, Record<string, string | number>> }>;
+  };
+}
+
+/** Every host of the sandbox's inventory, read afresh (host keys change whenever the sandbox restarts). */
+export function sandboxHosts(): SandboxHostAccess[] {
+  const inventory = parse(readFileSync(sandboxInventoryPath(), 'utf8')) as InventoryFile;
+  const hosts = new Map<string, SandboxHostAccess>();
+  for (const [group, { hosts: members }] of Object.entries(inventory.all.children)) {
+    for (const [name, vars] of Object.entries(members)) {
+      const known = hosts.get(name);
+      if (known) {
+        known.groups.push(group);
+        continue;
+      }
+      hosts.set(name, {
+        name,
+        groups: [group],
+        address: String(vars.ansible_host),
+        port: Number(vars.ansible_port),
+        user: String(vars.ansible_user),
+        privateKeyFile: String(vars.ansible_ssh_private_key_file),
+        knownHostsFile: inventory.all.vars.runbook_known_hosts_file,
+        labAddress: String(vars.lab_address),
+      });
+    }
+  }
+  return [...hosts.values()];
+}
+
+export function sandboxHost(name: string): SandboxHostAccess {
+  const host = sandboxHosts().find((candidate) => candidate.name === name);
+  if (!host) throw new Error(`no host ${name} in the sandbox inventory ${sandboxInventoryPath()}`);
+  return host;
+}
+
+/**
+ * Runs a command on a sandbox host as root over ssh, host key checked strictly. Never throws for a
+ * non-zero exit: the caller asserts on the result.
+ */
+export function sshToHost(name: string, command: Command, options: { knownHostsFile?: string; timeoutMs?: number } = {}): Promise<SshResult> {
+  const host = sandboxHost(name);
+  const args = [
+    '-F', '/dev/null',
+    '-o', 'BatchMode=yes',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${options.knownHostsFile ?? host.knownHostsFile}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'ConnectTimeout=15',
+    '-o', 'LogLevel=ERROR',
+    '-i', host.privateKeyFile,
+    '-p', String(host.port),
+    '--', `${host.user}@${host.address}`,
+    command.render(),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 240_000, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+  });
+}

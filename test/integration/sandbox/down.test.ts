@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mountsBelow } from '../../../src/sandbox/mounts.js';
+import { sandboxPaths } from '../../../src/sandbox/paths.js';
+import { containerLeader, isAlive, sandboxProcesses } from '../../../src/sandbox/processes.js';
+import { sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.js';
+import { sh } from '../../../src/shell/command.js';
+import { sandboxHosts, sandboxLeaseToken, sshToHost } from '../../helpers/sandbox.js';
+
+/**
+ * `down` of the run's shared sandbox, then `up` again so that files running after this one still
+ * have their lab (with fresh hosts: files must not rely on what another file left behind).
+ */
+
+const paths = sandboxPaths();
+
+/** Every process in the PID namespace of a container, as pids on the runner. */
+function containerProcesses(leader: number): number[] {
+  const namespace = readlinkSync(`/proc/${leader}/ns/pid`);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/pid`) === namespace;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function sshPortOpen(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port: 22 });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+afterAll(async () => {
+  await sandboxUp({ kind: 'lab' }, { leaseToken: sandboxLeaseToken() });
+});
+
+describe('runbook sandbox down', () => {
+  it('stops hosts whose services ran until then, and leaves nothing behind', async () => {
+    const hosts = sandboxHosts();
+    const unit = sh`printf '%s\n' '[Service]' 'ExecStart=/bin/sleep infinity' > /etc/systemd/system/runbook-until-down.service`;
+    for (const host of hosts) {
+      const result = await sshToHost(host.name, sh`${unit} && systemctl daemon-reload && systemctl start runbook-until-down && systemctl is-active runbook-until-down`);
+      expect(result.stdout, result.stderr).toBe('active\n');
+    }
+    const started = sandboxProcesses(paths.stateDir);
+    expect(started.filter((info) => info.kind === 'host')).toHaveLength(hosts.length);
+    const insideHosts = started
+      .filter((info) => info.kind === 'host')
+      .flatMap((info) => {
+        const leader = containerLeader(info.pid);
+        return leader === undefined ? [] : containerProcesses(leader);
+      });
+    // systemd, the services, sshd... of every host
+    expect(insideHosts.length).toBeGreaterThan(hosts.length * 3);
+    for (const host of hosts) expect(await sshPortOpen(host.address)).toBe(true);
+
+    const down = await sandboxDown({ leaseToken: sandboxLeaseToken() });
+    process.stderr.write(`[sandbox] down in ${(down.durationMs / 1000).toFixed(1)} s\n`);
+
+    expect(down.removed).toBe(true);
+    expect([...started.map((info) => info.pid), ...insideHosts].filter(isAlive)).toEqual([]);
+    expect(sandboxProcesses(paths.stateDir)).toEqual([]);
+    expect(mountsBelow(paths.stateDir)).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(paths.stateDir);
+    expect(execFileSync('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'], { encoding: 'utf8' })).not.toContain(paths.stateDir);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^rbsbx-/m);
+    for (const host of hosts) expect(await sshPortOpen(host.address)).toBe(false);
+    expect(existsSync(paths.stateDir)).toBe(false);
+  });
+});
