@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RunbookError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/facts/host.js';
 import { getModule } from '../../src/modules/registry.js';
-import type { Diff, ModuleContext, Plan, Probe, ProbeResults, ProbeSet } from '../../src/modules/types.js';
+import type { Diff, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../../src/modules/types.js';
 import { moduleSchemaId } from '../../src/schema/ajv.js';
 import { validate } from '../../src/schema/validate.js';
 import { evaluate, renderValue } from '../../src/template/index.js';
@@ -98,9 +98,7 @@ function probeCommand(probe: Probe): string {
 }
 
 /** Runs probe rounds from the fixture's answers until the module returns a final plan. */
-export function planFromFixture(name: string, fixture: ModuleFixture): Exclude<Plan, { kind: 'probe' }> {
-  const module = getModule(name);
-  if (!module) throw new Error(`no module "${name}" is registered (src/modules/registry.ts)`);
+export function planFromFixture(module: ModuleDefinition<any>, fixture: ModuleFixture): Exclude<Plan, { kind: 'probe' }> {
   const context = fakeContext({ facts: fixture.facts, vars: fixture.vars, files: fixture.files, check: fixture.check ?? false });
   const results: ProbeResults = {};
   const asked = new Set<string>();
@@ -125,15 +123,15 @@ export function planFromFixture(name: string, fixture: ModuleFixture): Exclude<P
   throw new Error('the module kept asking for more probes');
 }
 
-function checkFixture(name: string, fixture: ModuleFixture): void {
-  expect(validate(moduleSchemaId(name), fixture.args), 'args must be valid for the schema').toEqual([]);
+/** Plans the fixture with `module` and asserts the expectation; throws (fails the test) on any difference. */
+export function checkFixture(module: ModuleDefinition<any>, fixture: ModuleFixture): void {
   const wanted = fixture.expect;
   if (wanted.kind === 'error') {
     expect(wanted.message, 'an error fixture names the error').toBeTruthy();
-    expect(() => planFromFixture(name, fixture)).toThrow(wanted.message);
+    expect(() => planFromFixture(module, fixture)).toThrow(wanted.message);
     return;
   }
-  const plan = planFromFixture(name, fixture);
+  const plan = planFromFixture(module, fixture);
   expect(plan.kind, plan.kind === 'fail' ? plan.message : plan.kind === 'noop' ? plan.reason : plan.summary).toBe(wanted.kind);
   if (plan.kind === 'change') {
     // A change must say how: a plan without commands is a silent no-op in disguise.
@@ -185,7 +183,12 @@ export function runFixtureDir(dir: string): void {
     describe(`module ${name}`, () => {
       for (const file of jsonFiles(moduleDir)) {
         const fixture = JSON.parse(readFileSync(join(moduleDir, file), 'utf8')) as ModuleFixture;
-        it(`${file.replace(/\.json$/, '')}${fixture.description ? `: ${fixture.description}` : ''}`, () => checkFixture(name, fixture));
+        it(`${file.replace(/\.json$/, '')}${fixture.description ? `: ${fixture.description}` : ''}`, () => {
+          const module = getModule(name);
+          if (!module) throw new Error(`no module "${name}" is registered (src/modules/registry.ts)`);
+          expect(validate(moduleSchemaId(name), fixture.args), 'args must be valid for the schema').toEqual([]);
+          checkFixture(module, fixture);
+        });
       }
     });
   }

@@ -42,6 +42,7 @@ export interface AttributeChange {
   after: string;
 }
 
+/** Files up to this size are read whole by fileContentProbe; larger ones are compared by sha256. */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024;
 
 /** Exit status of the probes when the path does not exist (any other failure is an error). */
@@ -254,6 +255,7 @@ export function isText(bytes: Buffer): boolean {
   }
 }
 
+/** Hex sha256 of some bytes, as sha256sum prints it. */
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
