@@ -95,7 +95,7 @@ async function runFleetBench(settings, results) {
   fleet = new Fleet({ workdir: options.workdir, port: settings.port });
   log(`logs in ${logDir}`);
   await fleet.prepare();
-  const ansibleConfigs = writeAnsibleConfigs(join(options.workdir, 'ansible'));
+  const ansibleConfigs = writeAnsibleConfigs(join(options.workdir, 'ansible'), fleet.knownHosts);
   ansibleControlDirs = Object.values(ansibleConfigs).map((config) => config.controlPathDir);
   for (const count of settings.hostCounts) {
     log(`N=${count}: starting ${count} sshd host(s)`);

@@ -8,7 +8,10 @@ export const WORKLOAD_DIR = new URL('../workload/', import.meta.url).pathname;
 export const RUNBOOK_PLAYBOOK = join(WORKLOAD_DIR, 'runbook.yml');
 export const ANSIBLE_PLAYBOOK = join(WORKLOAD_DIR, 'ansible.yml');
 
-/** One Ansible YAML inventory read by both tools: same hosts, key and known_hosts, host keys checked. */
+/**
+ * One Ansible YAML inventory read by both tools: same hosts, user and key. The known_hosts file is
+ * given to runbook here and to Ansible in its configuration (runbook refuses ansible_ssh_common_args).
+ */
 export function writeInventory(fleet, hosts, path) {
   const inventory = {
     all: {
@@ -16,7 +19,6 @@ export function writeInventory(fleet, hosts, path) {
         ansible_user: BENCH_USER,
         ansible_port: fleet.port,
         ansible_ssh_private_key_file: fleet.clientKey,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${fleet.knownHosts} -o StrictHostKeyChecking=yes`,
         runbook_known_hosts_file: fleet.knownHosts,
       },
       hosts: Object.fromEntries(hosts.map((host) => [host.name, { ansible_host: host.address, root: host.root }])),
@@ -32,7 +34,7 @@ export function writeInventory(fleet, hosts, path) {
  * once and cached, a fixed interpreter, a short internal poll). Each has its own ControlPath directory
  * so neither reuses the other's master connections.
  */
-export function writeAnsibleConfigs(dir) {
+export function writeAnsibleConfigs(dir, knownHosts) {
   const configs = {};
   for (const variant of ['tuned', 'default']) {
     const base = join(dir, variant);
@@ -51,7 +53,13 @@ export function writeAnsibleConfigs(dir) {
         'internal_poll_interval = 0.001',
       );
     }
-    lines.push('', '[ssh_connection]', `control_path_dir = ${join(base, 'cp')}`);
+    lines.push(
+      '',
+      '[ssh_connection]',
+      `control_path_dir = ${join(base, 'cp')}`,
+      // Host key checking stays on, against the fleet's own known_hosts.
+      `ssh_common_args = -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes`,
+    );
     if (variant === 'tuned') lines.push('pipelining = true', 'ssh_args = -o ControlMaster=auto -o ControlPersist=600s');
     const path = join(base, 'ansible.cfg');
     writeFileSync(path, `${lines.join('\n')}\n`);
