@@ -42,8 +42,8 @@ export interface VarsFiles {
   hosts: Map<string, Record<string, unknown>>;
 }
 
-export const ALL = 'all';
-export const UNGROUPED = 'ungrouped';
+const ALL = 'all';
+const UNGROUPED = 'ungrouped';
 
 /**
  * Merge variables like Ansible: inline group vars (groups by depth, then name: all first, parents
@@ -73,6 +73,8 @@ export function buildInventory(file: string | undefined, draft: InventoryDraft, 
     for (const child of draft.groups.get(name)?.children ?? []) visit(child, level + 1, [...path, name]);
   };
   visit(ALL, 0, []);
+  // Groups that only have each other as parents are unreachable from all: a cycle.
+  for (const name of draft.groups.keys()) if (!depth.has(name)) visit(name, 1, [ALL]);
 
   const memberCache = new Map<string, Set<string>>();
   const members = (name: string, path: readonly string[] = []): Set<string> => {

@@ -29,7 +29,7 @@ export interface Task {
   id: string;
   name: string;
   module: string;
-  /** Module arguments, templates not yet rendered. A string for free-form command/shell. */
+  /** Module arguments, templates not yet rendered. Free-form `command: ls -l` arrives as {cmd: 'ls -l'}. */
   args: unknown;
   when: string[];
   loop: unknown;

@@ -102,7 +102,14 @@ export const hostsMatchInventory: Rule = ({ source, plays, inventory }) => {
       return [issueAt(source, path, 'RB_HOSTS_NO_MATCH', error.message, { severity })];
     }
     if (selected.length > 0) return [];
-    const where = inventory.file === undefined ? 'the inventory (no -i given: only localhost)' : inventory.file;
+    if (inventory.file === undefined) {
+      return [
+        issueAt(source, path, 'RB_HOSTS_NO_MATCH', `hosts pattern "${pattern}" matches no host: without an inventory only localhost exists`, {
+          hint: 'pass the inventory with -i',
+          severity,
+        }),
+      ];
+    }
     const unmatched = unmatchedNames(inventory, pattern);
     const suggestion = unmatched.map((name) => [name, didYouMean(name, candidates)] as const).find(([, match]) => match !== undefined);
     const hint = suggestion
@@ -110,7 +117,7 @@ export const hostsMatchInventory: Rule = ({ source, plays, inventory }) => {
       : unmatched.length > 0
         ? `not a group or host: ${unmatched.map((name) => `"${name}"`).join(', ')}`
         : undefined;
-    return [issueAt(source, path, 'RB_HOSTS_NO_MATCH', `hosts pattern "${pattern}" matches no host in ${where}`, { hint, severity })];
+    return [issueAt(source, path, 'RB_HOSTS_NO_MATCH', `hosts pattern "${pattern}" matches no host in ${inventory.file}`, { hint, severity })];
   });
 };
 

@@ -98,7 +98,7 @@ function typeName(type: string): string {
 }
 
 /** `string "abc"`, `integer 5`, `list`, `null` ... */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'list';
   if (typeof value === 'string') {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ValidationError, type Issue } from '../../../src/errors.js';
 import { loadInventory, localInventory } from '../../../src/load/inventory.js';
@@ -134,4 +137,18 @@ test('the local inventory has only localhost, reached without SSH', () => {
   expect(inventory.file).toBeUndefined();
   expect([...inventory.hosts.values()]).toEqual([{ name: 'localhost', vars: { ansible_connection: 'local' }, groups: ['all', 'ungrouped'] }]);
   expect(Object.fromEntries(inventory.groups)).toEqual({ all: ['localhost'], ungrouped: ['localhost'] });
+});
+
+test('groups that contain each other and malformed host ranges are reported, not looped over', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'runbook-inventory-'));
+  try {
+    const path = join(directory, 'hosts.yml');
+    writeFileSync(path, 'a:\n  children:\n    b:\n      children:\n        a:\n      hosts:\n        web[3:1]:\n');
+    expect(issuesOf(path).map((issue) => `${issue.line}:${issue.col} ${issue.code} ${issue.message}`)).toEqual([
+      '1:1 RB_INVENTORY_CYCLE groups contain each other: a → b → a',
+      '7:9 RB_INVENTORY_SYNTAX end 1 is before start 3 in host range "[3:1]"',
+    ]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

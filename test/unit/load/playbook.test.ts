@@ -296,8 +296,9 @@ describe('rules', () => {
     expect(issues[0]?.hint).toBe('"wbe" is not a group or host; did you mean "web"?');
     const { warnings } = loadPlaybook(path, { inventory: localInventory() });
     expect(warnings.map(brief)).toEqual([
-      '1:10 RB_HOSTS_NO_MATCH hosts pattern "wbe" matches no host in the inventory (no -i given: only localhost)',
+      '1:10 RB_HOSTS_NO_MATCH hosts pattern "wbe" matches no host: without an inventory only localhost exists',
     ]);
+    expect(warnings[0]?.hint).toBe('pass the inventory with -i');
   });
 
   test('template syntax in values and in conditions, unknown filters included', () => {
