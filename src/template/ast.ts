@@ -33,7 +33,7 @@ export function compileAst(ast: AstNode, name: string, throwOnUndefined: boolean
   return compiler.getCode();
 }
 
-export const symbol = (value: string, at: AstNode): AstNode => new internals.nodes.Symbol(at.lineno, at.colno, value);
+const symbol = (value: string, at: AstNode): AstNode => new internals.nodes.Symbol(at.lineno, at.colno, value);
 export const literal = (value: unknown, at: AstNode): AstNode => new internals.nodes.Literal(at.lineno, at.colno, value);
 export const output = (child: AstNode): AstNode => new internals.nodes.Output(child.lineno, child.colno, [child]);
 export function call(name: string, args: AstNode[], at: AstNode): AstNode {

@@ -12,10 +12,13 @@ export type TemplateEnvironment = nunjucks.Environment & {
 // parser; runbook is the process's only nunjucks user.
 nunjucks.installJinjaCompat();
 
+/** Printing null/undefined is an error; runbook's own guards name undefined variables first. */
+export const THROW_ON_UNDEFINED = true;
+
 // dev: errors thrown inside a render keep their cause (runbook's RunbookErrors) instead of being flattened.
 export const environment = new nunjucks.Environment(null, {
   autoescape: false,
-  throwOnUndefined: true,
+  throwOnUndefined: THROW_ON_UNDEFINED,
   dev: true,
 }) as TemplateEnvironment;
 addAnsibleFilters(environment);

@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import { RunbookError } from '../errors.js';
 import { didYouMeanHint } from '../schema/did-you-mean.js';
 import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
-import { environment, memberLookup } from './environment.js';
+import { environment, memberLookup, THROW_ON_UNDEFINED } from './environment.js';
 import { PYTHON_STRING_METHODS } from './filters.js';
 import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, RESOLVE_LENIENT } from './strict.js';
 import { variableUsage } from './variables.js';
@@ -14,7 +14,6 @@ import { variableUsage } from './variables.js';
  * recursively, and Ansible's common filters and `is succeeded/failed/changed/skipped` tests exist
  * (see environment.ts and filters.ts).
  */
-
 
 /** Ansible's `omit`: an argument whose value renders to this is dropped from the arguments. */
 const OMIT = `__omit_place_holder__${Math.random().toString(16).slice(2)}`;
@@ -64,7 +63,7 @@ function prepare(text: string, mode: 'template' | 'expression'): Prepared {
   const { ast, expression } = parse(text, mode);
   if (expression !== undefined) ast.children = [output(call(CAPTURE, [guardUndefined(expression)], expression))];
   else guardUndefined(ast);
-  const code = compileAst(ast, 'template', true);
+  const code = compileAst(ast, 'template', THROW_ON_UNDEFINED);
   const properties: unknown = new Function(code)();
   const template = new nunjucks.Template({ type: 'code', obj: properties } as unknown as string, environment);
   const prepared = { template, native: expression !== undefined };
