@@ -17,7 +17,7 @@ export function buildBatch(commands: readonly Command[]): Batch {
   const script = Command.join(
     commands.map(
       (command, index) =>
-        sh`(${command}) </dev/null; rb_rc=$?; printf '\n%s %s %s\n' ${nonce} ${index} "$rb_rc"; printf '\n%s %s\n' ${nonce} ${index} >&2`,
+        sh`( ${command} ) </dev/null; rb_rc=$?; printf '\n%s %s %s\n' ${nonce} ${index} "$rb_rc"; printf '\n%s %s\n' ${nonce} ${index} >&2`,
     ),
     '\n',
   );
