@@ -21,7 +21,9 @@ export async function createReporter(options: {
 }): Promise<Reporter> {
   const style = createStyle(colorWanted(options.stdout, options.env));
   const write = (line: string) => options.stdout.write(`${line}\n`);
-  const screen = options.stdout.isTTY && options.env.TERM !== 'dumb' ? listrReporter(write, style) : { listener: plainReporter(write, style), done: async () => undefined };
+  // A terminal that reports no width (e.g. under `script`) would wrap every character: use lines there.
+  const terminal = options.stdout.isTTY && options.env.TERM !== 'dumb' && (options.stdout.columns ?? 0) > 0;
+  const screen = terminal ? listrReporter(write, style) : { listener: plainReporter(write, style), done: async () => undefined };
   const json = jsonCollector();
   const pending = pendingCollector();
   return {
