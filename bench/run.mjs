@@ -4,6 +4,7 @@
 //   npm run bench -- --lab
 // Writes bench/results/latest.md (and .json). Needs root (a user, sshd on 127.0.3.x, apt-get).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet } from './lib/fleet.mjs';
@@ -123,7 +124,7 @@ async function runFleetBench(settings, results) {
     // One untimed no-op of each first: caches warm, Python byte-compiled, facts cached, all proven to be no-ops.
     for (const variant of variants) verify(`${variant.key} warm-up`, await variant.run(`n${count}-${variant.key}-warmup`), { hosts: count, noop: true });
 
-    const row = { hosts: count, ...(await countSessions(count, logDir, inventory)) };
+    const row = { hosts: count, ...(await countSessions(count, logDir, inventory)), loadBefore: loadavg()[0] };
     const times = Object.fromEntries(variants.map((variant) => [variant.key, []]));
     const rss = [];
     const rounds = Math.max(...variants.map((variant) => variant.reps));
@@ -137,8 +138,11 @@ async function runFleetBench(settings, results) {
     }
     for (const [key, values] of Object.entries(times)) row[key] = summary(values);
     row.peakRssKb = rss.length > 0 ? Math.max(...rss) : undefined;
+    row.loadAfter = loadavg()[0];
     results.rows.push(row);
-    process.stderr.write(`\n${timingTable([row])}\n${hostTable([row])}\n\n`);
+    // Idle masters of this N would only weigh on the next one.
+    await stopControlMasters(ansibleControlDirs);
+    process.stderr.write(`\n${timingTable([row])}\n\n${hostTable([row])}\n\n`);
   }
   results.startup = await measureStartup(logDir);
   results.notes.push(
@@ -147,6 +151,12 @@ async function runFleetBench(settings, results) {
     'ansible tuned: forks 50, pipelining, ControlPersist 600 s without compression, gathering smart with a jsonfile fact cache (facts gathered once, at converge), interpreter_python fixed, internal_poll_interval 0.001. ansible default: no settings but private paths for its temp and ControlPath directories (forks 5, full facts every run, interpreter discovery, ControlPersist 60 s).',
     'floor: bench/floor.mjs, Node + ssh2 with TCP_NODELAY, one connection per host, hosts in parallel, the 9 reads the no-op run needs (facts, stats, file contents, the guard, dpkg-query), as one exec per host or one exec per read; node start-up included, as for the CLIs.',
     'Every run is checked: exit 0, every host in the recap, nothing failed, and (for no-op re-runs) nothing changed. The order within a round is fixed: runbook, ansible tuned, ansible default, floor batched, floor sequential. One untimed warm-up run of each precedes the timed rounds.',
+  );
+  const agreement = results.rows.map((row) => row.ownCountAgrees);
+  results.notes.push(
+    agreement.every((agrees) => agrees === undefined)
+      ? "runbook's --json report carries no per-host transport counts (RunSummary.transportStats is not written to it), so the counts above are sshd's alone."
+      : `runbook's own per-host counts (transportStats in its --json report) ${agreement.every((agrees) => agrees !== false) ? 'agree' : 'DO NOT agree'} with sshd's.`,
   );
 }
 
@@ -163,10 +173,17 @@ async function countSessions(count, logDir, inventory) {
   const counts = Object.values(fleet.sessionCounts(mark, fleet.hosts.slice(0, count).map((host) => host.name)));
   await fleet.setLogLevel('ERROR');
   const range = (values) => ({ min: Math.min(...values), max: Math.max(...values) });
+  const own = result.json.transportStats;
   return {
     connections: range(counts.map((host) => host.connections)),
     execs: range(counts.map((host) => host.execs)),
-    runbookTransportStats: result.json.transportStats,
+    // runbook's own count, when its report carries one: it must agree with what the servers saw.
+    ownCountAgrees:
+      own === undefined
+        ? undefined
+        : Object.entries(fleet.sessionCounts(mark, Object.keys(own))).every(
+            ([name, seen]) => own[name]?.connections === seen.connections && own[name]?.execs === seen.execs,
+          ),
     changed: result.changed,
   };
 }

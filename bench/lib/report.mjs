@@ -1,5 +1,9 @@
 // Tables for the terminal and for bench/results/latest.md (the README includes that file's table).
 
+export function milliseconds(ms) {
+  return ms === undefined ? '—' : `${Math.round(ms)} ms`;
+}
+
 export function seconds(ms) {
   if (ms === undefined) return '—';
   const s = ms / 1000;
@@ -50,8 +54,15 @@ export function timingTable(rows, label = 'N') {
 
 export function hostTable(rows, label = 'N') {
   return markdownTable(
-    [label, 'SSH connections per host', 'exec round trips per host', 'runbook peak RSS', 'changed'],
-    rows.map((row) => [row.label ?? String(row.hosts), perHost(row.connections), perHost(row.execs), megabytes(row.peakRssKb), String(row.changed ?? 0)]),
+    [label, 'SSH connections per host', 'exec round trips per host', 'runbook peak RSS', 'changed', 'load average (1 min) before → after'],
+    rows.map((row) => [
+      row.label ?? String(row.hosts),
+      perHost(row.connections),
+      perHost(row.execs),
+      megabytes(row.peakRssKb),
+      String(row.changed ?? 0),
+      row.loadBefore === undefined ? '—' : `${row.loadBefore.toFixed(1)} → ${row.loadAfter.toFixed(1)}`,
+    ]),
   );
 }
 
@@ -78,7 +89,7 @@ export function goals(results) {
     measured.length > 0 ? `max ${Math.max(...measured.map((row) => row.connections.max))} connection(s), ${Math.max(...measured.map((row) => row.execs.max))} exec(s)` : undefined,
     measured.every((row) => row.connections.max <= 1 && row.execs.max <= 2),
   );
-  goal('`runbook --version` ≤ 150 ms', results.startup && seconds(results.startup.median), results.startup?.median <= 150);
+  goal('`runbook --version` ≤ 150 ms', results.startup && milliseconds(results.startup.median), results.startup?.median <= 150);
   goal('peak RSS at 200 hosts ≤ 250 MB', twoHundred?.peakRssKb && megabytes(twoHundred.peakRssKb), twoHundred?.peakRssKb <= 250 * 1024);
   if (results.lab) {
     const first = results.lab.rows.find((row) => row.label === 'first apply');
@@ -110,11 +121,11 @@ export function markdown(results) {
       '',
       timingTable(results.rows),
       '',
-      'runbook per host, counted by each host\'s sshd (LogLevel VERBOSE in a separate untimed no-op run), and peak RSS of the runbook process (GNU time):',
+      'runbook per host, counted by each host\'s sshd (LogLevel VERBOSE in a separate untimed no-op run); peak RSS of the runbook process (GNU time); the machine\'s load (2 cores shared with other work) around the timed rounds:',
       '',
       hostTable(results.rows),
       '',
-      `\`runbook --version\` starts in ${seconds(results.startup?.median)} (median of ${results.startup?.count ?? 0}; min ${seconds(results.startup?.min)}, max ${seconds(results.startup?.max)}).`,
+      `\`runbook --version\` starts in ${milliseconds(results.startup?.median)} (median of ${results.startup?.count ?? 0}; min ${milliseconds(results.startup?.min)}, max ${milliseconds(results.startup?.max)}).`,
       '',
     );
   }

@@ -45,7 +45,6 @@ export function writeAnsibleConfigs(dir, knownHosts) {
       lines.push(
         'forks = 50',
         'gathering = smart',
-        'gather_subset = min',
         'fact_caching = jsonfile',
         `fact_caching_connection = ${join(base, 'facts')}`,
         'fact_caching_timeout = 86400',
