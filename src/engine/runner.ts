@@ -8,6 +8,8 @@ import { selectHosts } from '../load/patterns.js';
 import { getModule } from '../modules/registry.js';
 import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../modules/types.js';
 import { Command } from '../shell/command.js';
+import { moduleSchemaId } from '../schema/ajv.js';
+import { validate } from '../schema/validate.js';
 import { evaluate, hasTemplate, isTrue, renderValue, rootVariables } from '../template/index.js';
 import { becomeCommand, becomeFailureMessage, needsBecome } from '../transport/become.js';
 import { createTransport, resolveConnection } from '../transport/settings.js';
@@ -320,6 +322,12 @@ class Run {
     const module = getModule(task.module);
     if (!module) throw new RunbookError('RB_INTERNAL', `module "${task.module}" is not registered`);
     const args = renderAll(task.args, vars) as Record<string, unknown>;
+    // Templated arguments could only be type-checked once rendered: check them now, before planning.
+    const argumentIssues = validate(moduleSchemaId(task.module), args);
+    if (argumentIssues.length > 0) {
+      const message = argumentIssues.map((issue) => `${issue.instancePath || 'arguments'}: ${issue.message}`).join('; ');
+      return { status: 'failed', message: `invalid arguments after templating: ${message}`, ran: false, registered: { changed: false, failed: true, msg: message } };
+    }
     const context = this.moduleContext(play, task, host, vars);
     const probes: ProbeResults = {};
     let plan = await this.plan(module, args, context, probes, play, task, host);

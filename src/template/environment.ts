@@ -18,6 +18,8 @@ export const THROW_ON_UNDEFINED = true;
 // dev: errors thrown inside a render keep their cause (runbook's RunbookErrors) instead of being flattened.
 export const environment = new nunjucks.Environment(null, {
   autoescape: false,
+  // Ansible's templates drop the newline after a block tag ({% endfor %}), so files render alike.
+  trimBlocks: true,
   throwOnUndefined: THROW_ON_UNDEFINED,
   dev: true,
 }) as TemplateEnvironment;
