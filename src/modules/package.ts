@@ -64,9 +64,12 @@ function rpmProbe(names: string[]): Command {
   return sh`for p in ${names}; do if v=$(rpm -q --qf ${RPM_FORMAT} -- "$p" 2>/dev/null); then printf '%s\tii \t%s\n' "$p" "$v"; else printf '%s\tun \t\n' "$p"; fi; done`;
 }
 
-/** Seconds since the last `apt-get update`: "now", then the mtimes of the stamp and the lists. */
+/**
+ * Seconds since the last `apt-get update`: "now", then the mtimes of the stamp and the lists. An emptied
+ * lists directory (images clean it) has a fresh mtime but no lists: it does not count.
+ */
 function aptCacheAgeProbe(): Command {
-  return sh`date +%s; stat -c %Y -- ${APT_STAMP} ${APT_LISTS} 2>/dev/null; true`;
+  return sh`date +%s; stat -c %Y -- ${APT_STAMP} 2>/dev/null; if ls -- ${APT_LISTS} 2>/dev/null | grep -q '_Packages'; then stat -c %Y -- ${APT_LISTS}; fi; true`;
 }
 
 /** dpkg's abbreviated status: the second letter is the package's state (i installed, n/c gone). */
