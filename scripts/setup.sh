@@ -22,6 +22,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
+# The lab guest's unit test boots it under qemu's software emulation: the emulator only, no GUI.
+if ! dpkg-query --show --showformat='${db:Status-Status}' qemu-system-x86 2>/dev/null | grep -qx installed; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing package: qemu-system-x86; run as root: apt-get install -y --no-install-recommends qemu-system-x86" >&2
+    exit 1
+  fi
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86
+fi
+
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
   echo "runbook needs Node 20 or later; this machine has $(node --version)" >&2
