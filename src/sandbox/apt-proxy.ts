@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, sta
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -64,8 +65,9 @@ export function createAptProxy(options: AptProxyOptions): Server {
     const upstream = request(url, { method: req.method, headers, agent }, (upstreamRes) => {
       log(`${cached !== undefined && upstreamRes.statusCode === 200 ? 'MISS' : 'PASS'} ${upstreamRes.statusCode} ${url.href}`);
       res.writeHead(upstreamRes.statusCode ?? 502, forwardHeaders(upstreamRes.headers, false));
-      if (cached !== undefined && upstreamRes.statusCode === 200) storeWhileServing(upstreamRes, cached, res);
-      else upstreamRes.pipe(res);
+      if (cached !== undefined && upstreamRes.statusCode === 200) storeCopy(upstreamRes, cached);
+      // Also cuts the client off when the origin stops early, so apt sees the failure.
+      pipeline(upstreamRes, res, () => {});
     });
     upstream.on('error', (error) => {
       log(`ERROR ${url.href}: ${error.message}`);
@@ -87,39 +89,24 @@ function serveCached(path: string, res: ServerResponse): boolean {
     return false;
   }
   res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream' });
-  createReadStream(path)
-    .on('error', (error) => res.destroy(error))
-    .pipe(res);
+  pipeline(createReadStream(path), res, () => {});
   return true;
 }
 
-/** Streams the body to the client and to a temporary file, renamed into the cache only when complete. */
-function storeWhileServing(upstreamRes: IncomingMessage, path: string, res: ServerResponse): void {
+/** Writes the body to a temporary file as it streams by, renamed into the cache only when complete. */
+function storeCopy(upstreamRes: IncomingMessage, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.${randomBytes(6).toString('hex')}.partial`;
   const expected = Number(upstreamRes.headers['content-length'] ?? Number.NaN);
-  const file = createWriteStream(partial);
   let received = 0;
-  let failed = false;
-  const discard = () => {
-    failed = true;
-    file.destroy();
-    rmSync(partial, { force: true });
-  };
   upstreamRes.on('data', (chunk: Buffer) => {
     received += chunk.length;
   });
-  upstreamRes.on('close', () => {
-    if (!upstreamRes.complete) discard();
+  pipeline(upstreamRes, createWriteStream(partial), (error) => {
+    const complete = !error && upstreamRes.complete && (!Number.isFinite(expected) || received === expected);
+    if (complete) renameSync(partial, path);
+    else rmSync(partial, { force: true });
   });
-  upstreamRes.on('error', discard);
-  file.on('error', discard);
-  file.on('finish', () => {
-    if (failed || (Number.isFinite(expected) && received !== expected)) rmSync(partial, { force: true });
-    else renameSync(partial, path);
-  });
-  upstreamRes.pipe(file);
-  upstreamRes.pipe(res);
 }
 
 function forwardHeaders(headers: IncomingMessage['headers'], forCaching: boolean): OutgoingHttpHeaders {

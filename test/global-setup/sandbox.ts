@@ -20,7 +20,7 @@ const log = (message: string): void => {
 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const lease = acquireSandboxLease(`an integration test run (vitest, pid ${process.pid})`);
+  const lease = acquireSandboxLease('an integration test run (vitest)');
   try {
     const up = await sandboxUp({ kind: 'lab' }, { leaseToken: lease.token, progress: log });
     log(`up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.hosts.map((host) => host.name).join(', ')}; inventory ${up.inventoryFile}`);
