@@ -81,12 +81,15 @@ export function consoleLog(paths: SandboxPaths, name: string): string {
   return join(paths.logsDir, `${name}.console.log`);
 }
 
-/** The host keys sshd generated on first boot, read from the host's own filesystem. */
-export async function waitForHostKeys(root: string, nspawnPid: number, paths: SandboxPaths, name: string, timeoutMs: number): Promise<string[]> {
+/** The public host keys sshd generated on first boot, read from the host's own filesystem; undefined until all exist. */
+export function hostKeys(root: string): string[] | undefined {
+  const keys = HOST_KEY_TYPES.map((type) => readComplete(join(root, `etc/ssh/ssh_host_${type}_key.pub`)));
+  return keys.every((key): key is string => key !== undefined) ? keys : undefined;
+}
+
+export async function waitForHostKeys(root: string, nspawnPid: number, paths: SandboxPaths, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const keys = HOST_KEY_TYPES.map((type) => readComplete(join(root, `etc/ssh/ssh_host_${type}_key.pub`)));
-    if (keys.every((key): key is string => key !== undefined)) return keys;
+  while (hostKeys(root) === undefined) {
     if (!isAlive(nspawnPid)) throw hostFailure(paths, name, 'stopped while booting');
     if (Date.now() > deadline) throw hostFailure(paths, name, `has no ssh host keys after ${timeoutMs / 1000} s`);
     await sleep(100);

@@ -3,25 +3,24 @@ import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
 import { runLocal } from './exec.js';
 import { startAptProxy, startSshForwarders, waitForSsh } from './forwarders.js';
-import { hostFailure, mountHostRoot, startHost, waitForHostKeys, writeHostFiles, type SandboxKeys } from './host.js';
+import { hostFailure, hostKeys, mountHostRoot, startHost, waitForHostKeys, writeHostFiles, type SandboxKeys } from './host.js';
 import { ensureImage } from './image.js';
 import { knownHostsLines, renderInventory } from './inventory.js';
 import { removeTree } from './mounts.js';
 import { connectHost, createLabNetwork, deleteLabNetwork, sandboxNamespaces } from './network.js';
-import { sandboxPaths, type SandboxPaths } from './paths.js';
+import { hostDirs, sandboxPaths, type SandboxPaths } from './paths.js';
 import { assertPrerequisites } from './prereqs.js';
-import { containerLeader, isAlive, sandboxProcesses, signal, waitForExit } from './processes.js';
+import { containerLeader, isAlive, sandboxProcesses, signal, waitForExit, type ProcessInfo } from './processes.js';
 import { profileHosts, type SandboxHost, type SandboxProfile } from './profile.js';
 import { acquireLease, readState, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
 
-/** `runbook sandbox up|down|status|inventory`: real lab hosts on this machine. */
+/** `runbook sandbox up|down|reset|status|inventory`: real lab hosts on this machine. */
 
 export interface SandboxOptions {
   /** Progress lines for people (image build, cleanup). */
   progress?: (message: string) => void;
   /** Token of a lease held by a test run, so its workers may bring the sandbox down and up again. */
   leaseToken?: string;
-  paths?: SandboxPaths;
 }
 
 export interface UpResult {
@@ -47,7 +46,7 @@ const SIGRTMIN_PLUS_4 = 38;
 
 export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions = {}): Promise<UpResult> {
   const started = Date.now();
-  const paths = options.paths ?? sandboxPaths();
+  const paths = sandboxPaths();
   const progress = options.progress ?? (() => {});
   const hosts = profileHosts(profile);
   assertPrerequisites();
@@ -64,20 +63,11 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
       const [, ...booted] = await allOrFirstFailure([
         startAptProxy(paths),
         ...hosts.map(async (host) => {
-          const root = await mountHostRoot(paths, host, image.rootfs);
-          writeHostFiles(root, host, hosts, keys);
-          const nspawnPid = startHost(paths, host, root);
           const forwarderPids = startSshForwarders(paths, host);
-          const hostKeys = await waitForHostKeys(root, nspawnPid, paths, host.name, BOOT_TIMEOUT_MS);
-          return { host, root, nspawnPid, forwarderPids, hostKeys };
+          return { host, forwarderPids, nspawnPid: await bootHost(paths, host, hosts, image.rootfs, keys) };
         }),
       ]);
-      // Every host knows every host's real key, by name and lab address, so host-to-host ssh
-      // (virsh migrate over qemu+ssh://) runs with host key checking on.
-      const labKnownHosts = booted.flatMap(({ host, hostKeys }) => knownHostsLines([host.name, host.labAddress], hostKeys));
-      for (const { root } of booted) writeFileSync(join(root, 'root/.ssh/known_hosts'), `${labKnownHosts.join('\n')}\n`, { mode: 0o644 });
-      const runnerKnownHosts = booted.flatMap(({ host, hostKeys }) => knownHostsLines([host.loopbackAddress], hostKeys));
-      writeFileSync(paths.knownHostsFile, `${runnerKnownHosts.join('\n')}\n`);
+      writeKnownHosts(paths, hosts);
       await allOrFirstFailure(
         booted.map(({ host, nspawnPid, forwarderPids }) =>
           waitForSsh(host, [nspawnPid, ...forwarderPids], BOOT_TIMEOUT_MS, () => sshFailure(paths, host)),
@@ -94,9 +84,40 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
   });
 }
 
+/**
+ * Replaces one host by a freshly booted one (a new overlay over the image: its files, packages and
+ * host keys are new), keeping its name, addresses and the shared storage. Every known_hosts is
+ * updated with its new keys.
+ */
+export async function sandboxReset(name: string, options: SandboxOptions = {}): Promise<{ durationMs: number }> {
+  const started = Date.now();
+  const paths = sandboxPaths();
+  const progress = options.progress ?? (() => {});
+  return withLease(paths, `runbook sandbox reset ${name}`, options.leaseToken, async () => {
+    const state = readState(paths);
+    if (!state) throw new RunbookError('RB_SANDBOX', 'no sandbox is up', { hint: 'start one with `runbook sandbox up`' });
+    const host = state.hosts.find((candidate) => candidate.name === name);
+    if (!host) {
+      throw new RunbookError('RB_USAGE', `the sandbox has no host ${name}; its hosts: ${state.hosts.map((candidate) => candidate.name).join(', ')}`);
+    }
+    const running = hostProcess(paths, name);
+    if (running) {
+      progress(`stopping ${name}`);
+      await stopHosts([running.pid]);
+    }
+    await removeTree(hostDirs(paths, name).root);
+    const image = await ensureImage(paths, progress);
+    progress(`starting a fresh ${name}`);
+    const nspawnPid = await bootHost(paths, host, state.hosts, image.rootfs, readKeys(paths));
+    writeKnownHosts(paths, state.hosts);
+    await waitForSsh(host, [nspawnPid], BOOT_TIMEOUT_MS, () => sshFailure(paths, host));
+    return { durationMs: Date.now() - started };
+  });
+}
+
 export async function sandboxDown(options: SandboxOptions = {}): Promise<DownResult> {
   const started = Date.now();
-  const paths = options.paths ?? sandboxPaths();
+  const paths = sandboxPaths();
   return withLease(paths, 'runbook sandbox down', options.leaseToken, async () => {
     const { removed } = await teardown(paths, options.progress ?? (() => {}));
     return { removed, durationMs: Date.now() - started };
@@ -112,14 +133,13 @@ export interface SandboxStatus {
   hosts: Array<SandboxHost & { state: HostState; detail?: string }>;
 }
 
-export async function sandboxStatus(options: SandboxOptions = {}): Promise<SandboxStatus> {
-  const paths = options.paths ?? sandboxPaths();
+export async function sandboxStatus(): Promise<SandboxStatus> {
+  const paths = sandboxPaths();
   const state = readState(paths);
   if (!state) return { up: false, hosts: [] };
-  const running = sandboxProcesses(paths.stateDir).filter((info) => info.kind === 'host');
   const hosts = await Promise.all(
     state.hosts.map(async (host) => {
-      const nspawn = running.find((info) => info.argv.includes(`--machine=${host.name}`));
+      const nspawn = hostProcess(paths, host.name);
       const leader = nspawn && containerLeader(nspawn.pid);
       if (leader === undefined) return { ...host, state: 'stopped' as const };
       return { ...host, ...(await systemState(leader)) };
@@ -132,13 +152,13 @@ export async function sandboxStatus(options: SandboxOptions = {}): Promise<Sandb
  * Holds the sandbox for a longer job (a test run): until released, `up` and `down` from anywhere
  * else fail with the holder's name, except those presenting this lease's token.
  */
-export function acquireSandboxLease(purpose: string, options: SandboxOptions = {}): SandboxLease {
-  return acquireLease(options.paths ?? sandboxPaths(), purpose);
+export function acquireSandboxLease(purpose: string): SandboxLease {
+  return acquireLease(sandboxPaths(), purpose);
 }
 
 /** The inventory of the running sandbox; throws when no sandbox is up. */
-export function sandboxInventoryFile(options: SandboxOptions = {}): string {
-  const paths = options.paths ?? sandboxPaths();
+export function sandboxInventoryFile(): string {
+  const paths = sandboxPaths();
   if (!readState(paths) || !existsSync(paths.inventoryFile)) {
     throw new RunbookError('RB_SANDBOX', 'no sandbox is up', { hint: 'start one with `runbook sandbox up`' });
   }
@@ -203,8 +223,38 @@ async function createSharedStorage(paths: SandboxPaths): Promise<void> {
   await runLocal('mount', ['-o', 'loop', paths.sharedImage, paths.sharedDir]);
 }
 
+/** Mounts a fresh overlay for the host, writes its own files and boots it; resolves with nspawn's pid once sshd has host keys. */
+async function bootHost(paths: SandboxPaths, host: SandboxHost, allHosts: readonly SandboxHost[], lowerDir: string, keys: SandboxKeys): Promise<number> {
+  const root = await mountHostRoot(paths, host, lowerDir);
+  writeHostFiles(root, host, allHosts, keys);
+  const nspawnPid = startHost(paths, host, root);
+  await waitForHostKeys(root, nspawnPid, paths, host.name, BOOT_TIMEOUT_MS);
+  return nspawnPid;
+}
+
+/**
+ * The runner's known_hosts (by loopback address) and every host's /root/.ssh/known_hosts (by name
+ * and lab address, so host-to-host ssh such as `virsh migrate` over qemu+ssh:// checks host keys),
+ * from the keys each host generated on its own filesystem.
+ */
+function writeKnownHosts(paths: SandboxPaths, hosts: readonly SandboxHost[]): void {
+  const keys = hosts.map((host) => ({ host, keys: hostKeys(hostDirs(paths, host.name).merged) ?? [] }));
+  const lab = keys.flatMap(({ host, keys: hostKeys }) => knownHostsLines([host.name, host.labAddress], hostKeys));
+  for (const host of hosts) writeFileSync(join(hostDirs(paths, host.name).merged, 'root/.ssh/known_hosts'), `${lab.join('\n')}\n`, { mode: 0o644 });
+  const runner = keys.flatMap(({ host, keys: hostKeys }) => knownHostsLines([host.loopbackAddress], hostKeys));
+  writeFileSync(paths.knownHostsFile, `${runner.join('\n')}\n`);
+}
+
+function hostProcess(paths: SandboxPaths, name: string): ProcessInfo | undefined {
+  return sandboxProcesses(paths.stateDir).find((info) => info.kind === 'host' && info.argv.includes(`--machine=${name}`));
+}
+
 async function generateKeys(paths: SandboxPaths): Promise<SandboxKeys> {
   await runLocal('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'runbook-sandbox', '-f', paths.privateKeyFile]);
+  return readKeys(paths);
+}
+
+function readKeys(paths: SandboxPaths): SandboxKeys {
   return { privateKey: readFileSync(paths.privateKeyFile, 'utf8'), publicKey: readFileSync(`${paths.privateKeyFile}.pub`, 'utf8') };
 }
 

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { parse } from 'yaml';
+import { sandboxReset } from '../../src/sandbox/sandbox.js';
 import type { Command } from '../../src/shell/command.js';
 
 export interface SandboxHostAccess {
@@ -35,6 +36,11 @@ export function sandboxInventoryPath(): string {
 /** The token of the run's sandbox lease: pass it to sandboxUp/sandboxDown to restart the shared sandbox. */
 export function sandboxLeaseToken(): string {
   return inject('sandboxLeaseToken');
+}
+
+/** Replaces a host of the run's sandbox by a freshly booted one (new files, packages and host keys). */
+export async function resetHost(name: string): Promise<void> {
+  await sandboxReset(name, { leaseToken: sandboxLeaseToken() });
 }
 
 interface InventoryFile {

@@ -49,6 +49,16 @@ export function registerSandboxCommands(program: Command): void {
     });
 
   sandbox
+    .command('reset')
+    .argument('<host>', 'the host to replace, e.g. kvm1')
+    .description('replace one host by a freshly booted one (its files and packages are gone; the shared storage stays)')
+    .action(async (host: string) => {
+      const { sandboxReset } = await import('../../sandbox/sandbox.js');
+      const result = await sandboxReset(host, { progress });
+      process.stdout.write(`${host} reset in ${seconds(result.durationMs)}\n`);
+    });
+
+  sandbox
     .command('status')
     .description('each host with its addresses and the state systemd reports inside it')
     .action(async () => {

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('runbook sandbox down', () => {
-  it('stops hosts whose services ran until then, and leaves nothing behind', async () => {
+  it('stops hosts whose services ran until then, even a hung one, and leaves nothing behind', async () => {
     const hosts = sandboxHosts();
     const unit = sh`printf '%s\n' '[Service]' 'ExecStart=/bin/sleep infinity' > /etc/systemd/system/runbook-until-down.service`;
     for (const host of hosts) {
@@ -65,6 +65,11 @@ describe('runbook sandbox down', () => {
     // systemd, the services, sshd... of every host
     expect(insideHosts.length).toBeGreaterThan(hosts.length * 3);
     for (const host of hosts) expect(await sshPortOpen(host.address)).toBe(true);
+    // A hung host: its systemd cannot act on the poweroff request, so down must kill its PID 1.
+    const hung = started.find((info) => info.kind === 'host' && info.argv.includes('--machine=kvm2'));
+    const hungLeader = hung === undefined ? undefined : containerLeader(hung.pid);
+    if (hungLeader === undefined) throw new Error('kvm2 has no running PID 1');
+    process.kill(hungLeader, 'SIGSTOP');
 
     const down = await sandboxDown({ leaseToken: sandboxLeaseToken() });
     process.stderr.write(`[sandbox] down in ${(down.durationMs / 1000).toFixed(1)} s\n`);
