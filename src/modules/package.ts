@@ -158,7 +158,7 @@ function planPackages(args: PackageArgs, manager: Manager, probes: ProbeResults)
   }
   // apt-get install also upgrades installed packages: one apt run for both.
   const installs = manager === 'apt' ? [...toInstall, ...upgrades.keys()] : toInstall;
-  if (installs.length > 0) steps.push(installStep(manager, installs));
+  if (installs.length > 0) steps.push(installStep(manager, installs, args.install_recommends));
   if (toInstall.length > 0) {
     summary.push(`install ${toInstall.join(', ')}`);
     for (const name of toInstall) {
@@ -226,9 +226,10 @@ function cacheUpdateStep(manager: Manager): Step {
   return { title: `${manager} makecache`, command: sh`${manager} -y makecache` };
 }
 
-function installStep(manager: Manager, names: string[]): Step {
+function installStep(manager: Manager, names: string[], recommends: boolean | undefined): Step {
   if (manager === 'apt') {
-    return { title: `install ${names.join(', ')}`, command: sh`${APT_INSTALL} -- ${names}`, progress: aptProgress() };
+    const install = recommends === undefined ? APT_INSTALL : sh`${APT_INSTALL} ${recommends ? '--install-recommends' : '--no-install-recommends'}`;
+    return { title: `install ${names.join(', ')}`, command: sh`${install} -- ${names}`, progress: aptProgress() };
   }
   return { title: `install ${names.join(', ')}`, command: sh`${manager} install -y -- ${names}`, progress: rpmProgress() };
 }

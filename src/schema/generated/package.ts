@@ -18,6 +18,10 @@ export interface PackageArgs {
    */
   state?: 'present' | 'absent' | 'latest';
   /**
+   * apt only: also install the packages' recommended packages (false: apt-get --no-install-recommends). Left to apt's configuration, which installs them, when omitted.
+   */
+  install_recommends?: boolean;
+  /**
    * Refresh the package lists first. apt: `apt-get update`, skipped while the lists are younger than cache_valid_time (without cache_valid_time the update runs, and reports a change, on every run). dnf/yum: `makecache` before an install or upgrade that runs anyway; otherwise their own metadata expiry governs.
    */
   update_cache?: boolean;
