@@ -12,7 +12,10 @@ export interface SandboxPaths {
   cacheDir: string;
   imagesDir: string;
   aptCacheDir: string;
-  /** The lease lock lives outside the state directory, which `down` removes. */
+  /**
+   * Machine-wide, like what the sandbox occupies (network namespace names, loopback addresses):
+   * one sandbox per machine, whatever the user's state directory.
+   */
   lockFile: string;
   stateDir: string;
   stateFile: string;
@@ -34,8 +37,7 @@ const MAX_SOCKET_DIR_LENGTH = 80;
 
 export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths {
   const cacheDir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'runbook');
-  const stateRoot = join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'runbook');
-  const stateDir = join(stateRoot, 'sandbox');
+  const stateDir = join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'runbook', 'sandbox');
   const socketsDir = join(stateDir, 'sockets');
   if (socketsDir.length > MAX_SOCKET_DIR_LENGTH) {
     throw new RunbookError('RB_SANDBOX', `the sandbox state directory path is too long for unix sockets: ${stateDir}`, {
@@ -46,7 +48,7 @@ export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths
     cacheDir,
     imagesDir: join(cacheDir, 'images'),
     aptCacheDir: join(cacheDir, 'apt'),
-    lockFile: join(stateRoot, 'sandbox.lock'),
+    lockFile: '/run/lock/runbook-sandbox.lock',
     stateDir,
     stateFile: join(stateDir, 'state.json'),
     inventoryFile: join(stateDir, 'inventory.yml'),

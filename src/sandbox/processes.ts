@@ -31,6 +31,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** When the process started (clock ticks since boot): tells a process from a later one that reused its pid. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may contain spaces, start at field 3; starttime is field 22.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 export function listProcesses(): ProcessInfo[] {
   const processes: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {

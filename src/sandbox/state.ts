@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { RunbookError } from '../errors.js';
 import type { SandboxPaths } from './paths.js';
 import type { SandboxHost, SandboxProfile } from './profile.js';
-import { isAlive } from './processes.js';
+import { isAlive, processStartTime } from './processes.js';
 
 /** What `up` recorded: enough for status and inventory. Processes are found from /proc, not from here. */
 export interface SandboxState {
@@ -39,6 +39,7 @@ export interface SandboxLease {
 
 interface LeaseRecord {
   pid: number;
+  startTime: string | undefined;
   token: string;
   purpose: string;
   since: string;
@@ -46,16 +47,23 @@ interface LeaseRecord {
 
 export function acquireLease(paths: SandboxPaths, purpose: string, token?: string): SandboxLease {
   const current = readLease(paths);
-  if (current && isAlive(current.pid) && current.token !== token) {
+  const held = current !== undefined && isAlive(current.pid) && processStartTime(current.pid) === current.startTime;
+  if (current && held && current.token !== token) {
     throw new RunbookError('RB_SANDBOX', `the sandbox is in use by ${current.purpose} (pid ${current.pid}, since ${current.since})`, {
       hint: 'wait for it to finish, or stop that process',
     });
   }
-  if (current && current.token === token && isAlive(current.pid)) {
+  if (current && held && current.token === token) {
     // Joining the holder's lease: the holder releases it.
     return { token: current.token, release: () => {} };
   }
-  const record: LeaseRecord = { pid: process.pid, token: randomUUID(), purpose, since: new Date().toISOString() };
+  const record: LeaseRecord = {
+    pid: process.pid,
+    startTime: processStartTime(process.pid),
+    token: randomUUID(),
+    purpose,
+    since: new Date().toISOString(),
+  };
   mkdirSync(dirname(paths.lockFile), { recursive: true });
   writeFileSync(paths.lockFile, JSON.stringify(record));
   return {
