@@ -33,8 +33,8 @@ export function startSshForwarders(paths: SandboxPaths, host: SandboxHost): numb
   ];
 }
 
-/** Starts the apt proxy on the runner and its forwarder onto the lab bridge; returns their pids. */
-export async function startAptProxy(paths: SandboxPaths): Promise<number[]> {
+/** Starts the apt proxy on the runner and its forwarder onto the lab bridge. */
+export async function startAptProxy(paths: SandboxPaths): Promise<void> {
   const log = join(paths.logsDir, 'apt-proxy.log');
   const entry = aptProxyEntry(paths);
   const proxy = startDetached(process.execPath, [entry, '--socket', paths.aptProxySocket, '--cache', paths.aptCacheDir], log);
@@ -46,7 +46,7 @@ export async function startAptProxy(paths: SandboxPaths): Promise<number[]> {
     await sleep(50);
   }
   const [program, args] = inLabNamespace([`TCP-LISTEN:${APT_PROXY_PORT},bind=${LAB_GATEWAY},fork,reuseaddr`, `UNIX-CONNECT:${paths.aptProxySocket}`]);
-  return [proxy, startDetached(program, args, log)];
+  startDetached(program, args, log);
 }
 
 /**

@@ -169,7 +169,7 @@ export async function ensureImage(paths: SandboxPaths, progress: (message: strin
   if (existsSync(tarball)) {
     progress(`extracting the cached host image ${stamp}`);
     mkdirSync(rootfs, { recursive: true });
-    await runLocal('tar', ['--numeric-owner', '-I', 'zstd', '-xpf', tarball, '-C', rootfs]);
+    await runLocal('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-I', 'zstd', '-xpf', tarball, '-C', rootfs]);
   } else {
     await buildImage(paths, stamp, files, mirrors, tarball, progress);
   }
@@ -205,7 +205,7 @@ async function buildImage(
   await customise(rootfs, stamp, files);
   progress('image: compressing to the cache');
   const partial = `${tarball}.partial`;
-  await runLocal('tar', ['--numeric-owner', '-I', 'zstd -3 -T0', '-cf', partial, '-C', rootfs, '.']);
+  await runLocal('tar', ['--numeric-owner', '--xattrs', '--xattrs-include=*', '-I', 'zstd -3 -T0', '-cf', partial, '-C', rootfs, '.']);
   renameSync(partial, tarball);
   renameSync(build, join(paths.imagesDir, stamp));
 }

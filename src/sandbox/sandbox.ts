@@ -60,17 +60,17 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
       progress(`starting ${hosts.map((host) => host.name).join(', ')}`);
       await createLabNetwork();
       for (const host of hosts) await connectHost(host);
-      const [, ...booted] = await allOrFirstFailure([
-        startAptProxy(paths),
-        ...hosts.map(async (host) => {
+      await startAptProxy(paths);
+      const booted = await allSettledOrFirstFailure(
+        hosts.map(async (host) => {
           const forwarderPids = startSshForwarders(paths, host);
           return { host, forwarderPids, nspawnPid: await bootHost(paths, host, hosts, image.rootfs, keys) };
         }),
-      ]);
+      );
       writeKnownHosts(paths, hosts);
-      await allOrFirstFailure(
+      await allSettledOrFirstFailure(
         booted.map(({ host, nspawnPid, forwarderPids }) =>
-          waitForSsh(host, [nspawnPid, ...forwarderPids], BOOT_TIMEOUT_MS, () => sshFailure(paths, host)),
+          waitForSsh(host, [nspawnPid, ...forwarderPids], BOOT_TIMEOUT_MS, () => sshFailure(paths, host, forwarderPids)),
         ),
       );
       writeFileSync(paths.inventoryFile, renderInventory(hosts, { knownHostsFile: paths.knownHostsFile, privateKeyFile: paths.privateKeyFile }));
@@ -95,7 +95,7 @@ export async function sandboxReset(name: string, options: SandboxOptions = {}): 
   const progress = options.progress ?? (() => {});
   return withLease(paths, `runbook sandbox reset ${name}`, options.leaseToken, async () => {
     const state = readState(paths);
-    if (!state) throw new RunbookError('RB_SANDBOX', 'no sandbox is up', { hint: 'start one with `runbook sandbox up`' });
+    if (!state) throw noSandbox();
     const host = state.hosts.find((candidate) => candidate.name === name);
     if (!host) {
       throw new RunbookError('RB_USAGE', `the sandbox has no host ${name}; its hosts: ${state.hosts.map((candidate) => candidate.name).join(', ')}`);
@@ -110,7 +110,7 @@ export async function sandboxReset(name: string, options: SandboxOptions = {}): 
     progress(`starting a fresh ${name}`);
     const nspawnPid = await bootHost(paths, host, state.hosts, image.rootfs, readKeys(paths));
     writeKnownHosts(paths, state.hosts);
-    await waitForSsh(host, [nspawnPid], BOOT_TIMEOUT_MS, () => sshFailure(paths, host));
+    await waitForSsh(host, [nspawnPid], BOOT_TIMEOUT_MS, () => sshFailure(paths, host, []));
     return { durationMs: Date.now() - started };
   });
 }
@@ -159,10 +159,12 @@ export function acquireSandboxLease(purpose: string): SandboxLease {
 /** The inventory of the running sandbox; throws when no sandbox is up. */
 export function sandboxInventoryFile(): string {
   const paths = sandboxPaths();
-  if (!readState(paths) || !existsSync(paths.inventoryFile)) {
-    throw new RunbookError('RB_SANDBOX', 'no sandbox is up', { hint: 'start one with `runbook sandbox up`' });
-  }
+  if (!readState(paths) || !existsSync(paths.inventoryFile)) throw noSandbox();
   return paths.inventoryFile;
+}
+
+function noSandbox(): RunbookError {
+  return new RunbookError('RB_SANDBOX', 'no sandbox is up', { hint: 'start one with `runbook sandbox up`' });
 }
 
 /**
@@ -205,11 +207,11 @@ async function stopHosts(nspawnPids: readonly number[]): Promise<void> {
 }
 
 /** Like Promise.all, but waits for every promise to settle before failing, so cleanup never races work still running. */
-async function allOrFirstFailure<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+async function allSettledOrFirstFailure<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
   const results = await Promise.allSettled(promises);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 /**
@@ -258,19 +260,17 @@ function readKeys(paths: SandboxPaths): SandboxKeys {
   return { privateKey: readFileSync(paths.privateKeyFile, 'utf8'), publicKey: readFileSync(`${paths.privateKeyFile}.pub`, 'utf8') };
 }
 
-function sshFailure(paths: SandboxPaths, host: SandboxHost): RunbookError {
-  let forwarders = '';
+function sshFailure(paths: SandboxPaths, host: SandboxHost, forwarderPids: readonly number[]): RunbookError {
+  if (forwarderPids.every(isAlive)) return hostFailure(paths, host.name, `does not answer ssh on ${host.labAddress}:22`);
+  let log = '';
   try {
-    forwarders = readFileSync(join(paths.logsDir, `${host.name}.forwarders.log`), 'utf8').trim();
+    log = readFileSync(join(paths.logsDir, `${host.name}.forwarders.log`), 'utf8').trim().split('\n').slice(-5).join('\n');
   } catch {
     // nothing logged
   }
-  if (forwarders) {
-    return new RunbookError('RB_SANDBOX', `the ssh forwarder of ${host.name} (${host.loopbackAddress}:22) failed:\n${forwarders}`, {
-      hint: `is something else listening on ${host.loopbackAddress}:22 or 0.0.0.0:22? (ss -ltnp)`,
-    });
-  }
-  return hostFailure(paths, host.name, `does not answer ssh on ${host.labAddress}:22`);
+  return new RunbookError('RB_SANDBOX', `the ssh forwarder of ${host.name} (${host.loopbackAddress}:22) stopped${log ? `:\n${log}` : ''}`, {
+    hint: `is something else listening on ${host.loopbackAddress}:22 or 0.0.0.0:22? (ss -ltnp)`,
+  });
 }
 
 /** What systemd inside the host says (is-system-running), read by entering its namespaces. */

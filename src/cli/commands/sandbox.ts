@@ -76,7 +76,7 @@ export function registerSandboxCommands(program: Command): void {
       const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
       process.stdout.write(
         [
-          `sandbox ${status.up ? 'up' : 'partly stopped'} (${describeProfile(status.state.profile)}) since ${status.state.startedAt}`,
+          `sandbox ${status.up ? 'up' : 'partly stopped'} (${describeProfile(status.state.profile)}, image ${status.state.imageStamp}) since ${status.state.startedAt}`,
           `inventory: ${status.inventoryFile}`,
           ...rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()),
           '',
