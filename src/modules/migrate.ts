@@ -408,7 +408,9 @@ function liveSteps(settings: Settings): Step[] {
     '--verbose',
     ...(settings.persistent ? ['--persistent'] : []),
     ...(settings.undefineSource ? ['--undefinesource'] : []),
-    ...(settings.unsafe ? ['--unsafe'] : []),
+    // libvirt judges shared storage by filesystem type and refuses what it does not recognise (a bind
+    // mount, some cluster filesystems). runbook proved sharing (nonce) and checked the cache mode itself.
+    ...(settings.unsafe || settings.copyStorage === 'none' ? ['--unsafe'] : []),
     ...(settings.autoConverge ? ['--auto-converge'] : []),
     ...(settings.p2p || settings.tunnelled ? ['--p2p'] : []),
     ...(settings.tunnelled ? ['--tunnelled'] : []),

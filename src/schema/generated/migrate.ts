@@ -29,7 +29,7 @@ export interface MigrateArgs {
    */
   undefine_source?: boolean;
   /**
-   * Allow disks whose cache mode is not none or directsync (virsh migrate --unsafe): the guest may see stale or lost writes after the move.
+   * Accept disks whose cache mode is not none or directsync: the guest may see stale or lost writes after the move. (Without copy_storage, runbook always passes virsh migrate --unsafe once its own checks have proven the storage shared and the cache mode safe: libvirt judges sharing by filesystem type and refuses shared storage it does not recognise.)
    */
   unsafe?: boolean;
   /**
