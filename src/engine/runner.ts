@@ -117,8 +117,15 @@ class Run {
     };
   }
 
+  private readonly playHostsCache = new Map<Play, string[]>();
+
   private playHosts(play: Play): string[] {
-    return selectHosts(this.inventory, play.hosts, this.options.limit);
+    let hosts = this.playHostsCache.get(play);
+    if (!hosts) {
+      hosts = selectHosts(this.inventory, play.hosts, this.options.limit);
+      this.playHostsCache.set(play, hosts);
+    }
+    return hosts;
   }
 
   private host(name: string): HostState {
