@@ -1,0 +1,238 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskResult } from '../../../src/engine/events.js';
+import type { JsonReport } from '../../../src/report/json.js';
+import { sandboxUp } from '../../../src/sandbox/sandbox.js';
+import { sh, type Command } from '../../../src/shell/command.js';
+import { runCli, type CliResult } from '../../helpers/cli.js';
+import { sandboxInventoryPath, sandboxLeaseToken, sshToHost } from '../../helpers/sandbox.js';
+
+/**
+ * Issue 5's acceptance, end to end on the lab sandbox: playbooks/lab.yml builds the whole lab on
+ * fresh hosts and live-migrates the tiny guest; everything is then checked independently over ssh.
+ * The tests run in order and build on each other, like a student working through the lab.
+ */
+
+const IMAGES = '/var/lib/libvirt/images';
+const SERIAL_LOG = '/var/log/libvirt/qemu/tiny-serial.log';
+const workdir = mkdtempSync(join(tmpdir(), 'runbook-lab-'));
+let reports = 0;
+
+interface Applied {
+  cli: CliResult;
+  report: JsonReport;
+}
+
+async function apply(playbook: string, ...options: string[]): Promise<Applied> {
+  const json = join(workdir, `report-${(reports += 1)}.json`);
+  const cli = await runCli(['apply', playbook, '-i', sandboxInventoryPath(), '--json', json, ...options]);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
+  return { cli, report };
+}
+
+function total(report: JsonReport, count: 'changed' | 'failed' | 'unreachable'): number {
+  return Object.values(report.recap).reduce((sum, host) => sum + host[count], 0);
+}
+
+function result(report: JsonReport, task: string, host: string): TaskResult {
+  const found = report.plays.flatMap((play) => play.tasks).find((candidate) => candidate.name === task)?.results[host];
+  if (!found) throw new Error(`no result for task "${task}" on ${host}`);
+  return found;
+}
+
+function converged(applied: Applied): void {
+  expect(applied.cli.code, `${applied.cli.stdout}\n${applied.cli.stderr}`).toBe(0);
+  expect(total(applied.report, 'failed')).toBe(0);
+  expect(total(applied.report, 'unreachable')).toBe(0);
+}
+
+async function run(host: string, command: Command): Promise<string> {
+  const outcome = await sshToHost(host, command);
+  expect(outcome.code, `${host}: ${command.render()}\n${outcome.stderr}`).toBe(0);
+  return outcome.stdout;
+}
+
+/** What libvirt on `host` says about a domain: its state, or "undefined". */
+async function domainState(host: string, domain: string): Promise<string> {
+  const outcome = await sshToHost(host, sh`virsh -c qemu:///system domstate --domain ${domain}`);
+  if (outcome.code !== 0 && /failed to get domain/.test(outcome.stderr)) return 'undefined';
+  expect(outcome.code, outcome.stderr).toBe(0);
+  return outcome.stdout.trim();
+}
+
+/** The serial log's complete lines as numbers; `skipFirst` drops a line the previous host began. */
+function counter(log: string, skipFirst: boolean): number[] {
+  const lines = log.slice(0, log.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
+  return (skipFirst ? lines.slice(1) : lines).map(Number);
+}
+
+/** Waits (bounded) until the guest on `host` has printed at least `count` complete numbers. */
+async function serialLog(host: string, count: number): Promise<string> {
+  let log = '';
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    log = (await sshToHost(host, sh`cat ${SERIAL_LOG}`)).stdout;
+    if (counter(log, true).length >= count) return log;
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  throw new Error(`the guest on ${host} printed too little on its serial port:\n${log.slice(-200)}`);
+}
+
+/** The counter on `to` continues where it stopped on `from`: the running state moved, no reboot. */
+async function expectCounterContinued(from: string, to: string): Promise<void> {
+  const before = (await sshToHost(from, sh`cat ${SERIAL_LOG}`)).stdout;
+  const after = await serialLog(to, 3);
+  const last = counter(before, false).at(-1);
+  // A number cut mid-line by the migration ends on the destination: skip that fragment there.
+  const next = counter(after, !before.endsWith('\n'));
+  expect(last).toBeGreaterThan(1);
+  expect(next[0]).toBeGreaterThan(last!);
+  expect(next[1]).toBe(next[0]! + 1);
+}
+
+beforeAll(async () => {
+  // Fresh hosts: the lab starts from machines that have never seen it (other files share this sandbox).
+  await sandboxUp({ kind: 'lab' }, { leaseToken: sandboxLeaseToken() });
+}, 600_000);
+
+afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+
+describe('the lab on the sandbox, end to end', () => {
+  let fstabBefore: Record<string, string> = {};
+
+  it('--check on fresh hosts reports what it would do and changes nothing', async () => {
+    fstabBefore = { kvm1: await run('kvm1', sh`cat /etc/fstab`), kvm2: await run('kvm2', sh`cat /etc/fstab`) };
+    const checked = await apply('playbooks/lab.yml', '--check');
+    converged(checked);
+    expect(result(checked.report, 'NFS server packages on the server, NFS client, libvirt and qemu on the KVM hosts', 'kvm1').status).toBe('changed');
+    for (const host of ['kvm1', 'kvm2']) {
+      expect((await sshToHost(host, sh`command -v virsh`)).code).not.toBe(0);
+      expect(await run(host, sh`cat /etc/fstab`)).toBe(fstabBefore[host]);
+    }
+  });
+
+  it('lab.yml converges: NFS server, KVM hosts, the guest on kvm1, migrated live to kvm2', async () => {
+    const applied = await apply('playbooks/lab.yml');
+    converged(applied);
+    const migration = result(applied.report, 'Guest migrated live, checked before and after', 'kvm1');
+    expect(migration.status).toBe('changed');
+    expect(migration.message).toMatch(/^migrated tiny from kvm1 to kvm2 \(live\) in \d+\.\d s, downtime \d+ ms; kvm1: undefined$/);
+    // The first apply installs packages on all three hosts: allow for a busy machine.
+  }, 900_000);
+
+  it('serves the export over NFS to the lab network (the image read with libnfs from a KVM host)', async () => {
+    // Read by name: ganesha may list the directory from its cache, which files written next to it
+    // (the sandbox binds the same storage on the KVM hosts) do not refresh.
+    const signature = await run('kvm1', sh`nfs-cat ${`nfs://nfs${IMAGES}/tiny.img`} | od -An -tx1 -j510 -N2`);
+    expect(signature.trim()).toBe('55 aa');
+  });
+
+  it('runs rpcbind and the NFS server (nfs-ganesha in the sandbox), active and enabled', async () => {
+    expect(await run('nfs', sh`systemctl is-active rpcbind nfs-ganesha`)).toBe('active\nactive\n');
+    expect(await run('nfs', sh`systemctl is-enabled rpcbind nfs-ganesha`)).toBe('enabled\nenabled\n');
+    expect(await run('nfs', sh`stat -c %a ${IMAGES}`)).toBe('711\n');
+  });
+
+  it('mounts the export at the same path on both KVM hosts, with an fstab entry', async () => {
+    for (const host of ['kvm1', 'kvm2']) {
+      expect(await run(host, sh`awk '$2 == "/var/lib/libvirt/images" { print $1, $3 }' /etc/fstab`)).toBe(`10.77.0.15:${IMAGES} nfs\n`);
+      // The sandbox's mount.nfs binds the shared storage after proving the export is served: ext4, not nfs.
+      expect(await run(host, sh`findmnt -n -o TARGET ${IMAGES}`)).toBe(`${IMAGES}\n`);
+      expect(await run(host, sh`ls ${IMAGES}`)).toContain('tiny.img');
+    }
+  });
+
+  it('runs the guest on kvm2 only, and its serial counter continued from kvm1', async () => {
+    expect(await domainState('kvm2', 'tiny')).toBe('running');
+    expect(await domainState('kvm1', 'tiny')).toBe('undefined');
+    await expectCounterContinued('kvm1', 'kvm2');
+    // No pre-check leftovers beside the image.
+    expect(await run('kvm2', sh`ls -A ${IMAGES}`)).not.toContain('nonce');
+  });
+
+  it('changes nothing on a second apply', async () => {
+    const again = await apply('playbooks/lab.yml');
+    converged(again);
+    expect(total(again.report, 'changed'), again.cli.stdout).toBe(0);
+    expect(result(again.report, 'Guest migrated live, checked before and after', 'kvm1').message).toBe('tiny already runs on kvm2 and not on kvm1');
+    expect(result(again.report, 'Guest defined and running, disk cache none', 'kvm1').message).toMatch(/runs on kvm2 \(a peer/);
+  });
+
+  it('migrates the guest back to kvm1 with -e migration_dest=kvm1', async () => {
+    const back = await apply('playbooks/lab.yml', '-e', 'migration_dest=kvm1');
+    converged(back);
+    expect(result(back.report, 'Guest migrated live, checked before and after', 'kvm2').message).toMatch(/^migrated tiny from kvm2 to kvm1 \(live\)/);
+    expect(await domainState('kvm1', 'tiny')).toBe('running');
+    expect(await domainState('kvm2', 'tiny')).toBe('undefined');
+    await expectCounterContinued('kvm2', 'kvm1');
+  });
+
+  it('moves the guest offline with offline-migration.yml (shut down, defined and started on kvm2)', async () => {
+    const moved = await apply('playbooks/offline-migration.yml');
+    converged(moved);
+    expect(result(moved.report, 'Guest moved offline', 'kvm1').message).toMatch(/^migrated tiny from kvm1 to kvm2 \(offline\)/);
+    expect(await domainState('kvm2', 'tiny')).toBe('running');
+    expect(await domainState('kvm1', 'tiny')).toBe('undefined');
+    // A cold boot on kvm2: the counter starts again.
+    expect(counter(await serialLog('kvm2', 3), false).slice(0, 3)).toEqual([1, 2, 3]);
+    const again = await apply('playbooks/offline-migration.yml');
+    converged(again);
+    expect(total(again.report, 'changed')).toBe(0);
+  });
+
+  describe('a migration the pre-checks refuse leaves the guest running on the source', () => {
+    async function refused(guest: string, disk: string, extra: string[], check: string): Promise<TaskResult> {
+      const attempt = await apply('test/integration/lab/refused-migration.yml', '-e', `guest_name=${guest}`, '-e', `guest_disk=${disk}`, ...extra);
+      expect(attempt.cli.code).not.toBe(0);
+      const migration = result(attempt.report, 'Guest migrated live to kvm2', 'kvm1');
+      expect(migration.status).toBe('failed');
+      expect(migration.message).toContain(`pre-check ${check} failed`);
+      expect(await domainState('kvm1', guest)).toBe('running');
+      expect(await domainState('kvm2', guest)).toBe('undefined');
+      return migration;
+    }
+
+    async function remove(guest: string): Promise<void> {
+      await run('kvm1', sh`virsh -c qemu:///system destroy --domain ${guest} && virsh -c qemu:///system undefine --domain ${guest}`);
+    }
+
+    it('a disk kvm2 does not have: disk-visible', async () => {
+      const migration = await refused('local-disk', '/var/lib/libvirt/local/local-disk.img', [], 'disk-visible');
+      expect(migration.message).toContain('/var/lib/libvirt/local/local-disk.img (vda) does not exist on kvm2');
+      await remove('local-disk');
+    });
+
+    it('a disk at the same path on kvm2 that is another file: shared-storage, proven with a nonce', async () => {
+      const disk = '/var/lib/libvirt/local/lookalike.img';
+      await run('kvm2', sh`mkdir -p /var/lib/libvirt/local && truncate -s 1M ${disk}`);
+      const migration = await refused('lookalike', disk, [], 'shared-storage');
+      expect(migration.message).toContain(`${disk} on kvm1 is not the file kvm2 sees at that path`);
+      for (const host of ['kvm1', 'kvm2']) expect(await run(host, sh`ls -A /var/lib/libvirt/local`)).not.toContain('nonce');
+      await remove('lookalike');
+    });
+
+    it('a disk with cache=writeback on the shared storage: disk-cache', async () => {
+      const migration = await refused('writeback', `${IMAGES}/writeback.img`, ['-e', 'guest_cache=writeback'], 'disk-cache');
+      expect(migration.message).toContain('uses cache=writeback');
+      await remove('writeback');
+      await run('kvm1', sh`rm -f ${`${IMAGES}/writeback.img`}`);
+    });
+  });
+
+  it('teardown.yml returns the hosts to the start: no guest, no mount, no fstab entry, no export', async () => {
+    const down = await apply('playbooks/teardown.yml');
+    converged(down);
+    for (const host of ['kvm1', 'kvm2']) {
+      expect(await run(host, sh`virsh -c qemu:///system list --all --name`)).not.toContain('tiny');
+      expect(await run(host, sh`cat /etc/fstab`)).toBe(fstabBefore[host]);
+      expect((await sshToHost(host, sh`mountpoint -q ${IMAGES}`)).code).not.toBe(0);
+    }
+    expect((await sshToHost('nfs', sh`test -e ${`${IMAGES}/tiny.img`}`)).code).not.toBe(0);
+    expect(await run('nfs', sh`cat /etc/ganesha/ganesha.conf`)).not.toContain(IMAGES);
+    expect((await sshToHost('kvm1', sh`nfs-ls ${`nfs://nfs${IMAGES}`}`)).code).not.toBe(0);
+    const again = await apply('playbooks/teardown.yml');
+    converged(again);
+    expect(total(again.report, 'changed')).toBe(0);
+  });
+});
