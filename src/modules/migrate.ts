@@ -419,12 +419,17 @@ function liveSteps(settings: Settings): Step[] {
     ...settings.extraFlags,
   ];
   const migrate = virsh('migrate', ...flags, '--domain', settings.domain, '--desturi', settings.destUri);
+  const timedOut = `no migration within ${settings.timeoutS} s: aborted, ${settings.domain} keeps running on ${settings.source}`;
   return [
     {
       title: `migrate ${settings.domain} to ${settings.dest} (live)`,
-      // Timestamps around virsh give the total time as the source saw it.
-      command: sh`date +%s%3N; ${migrate}; rb_rc=$?; date +%s%3N; exit $rb_rc`,
-      timeoutMs: settings.timeoutS * 1000,
+      // The limit is kept on the source itself: on SIGINT virsh aborts its migration job, whatever
+      // happens to runbook's connection. Timestamps around virsh give the total time as the source saw it.
+      command: sh`date +%s%3N; timeout -s INT ${settings.timeoutS} ${migrate}; rb_rc=$?; date +%s%3N
+if [ "$rb_rc" -eq 124 ]; then echo ${timedOut} >&2; fi
+exit $rb_rc`,
+      // runbook's own limit only backs that up (and Ctrl-C in runbook aborts the job with onAbort).
+      timeoutMs: (settings.timeoutS + 60) * 1000,
       onAbort: virsh('domjobabort', '--domain', settings.domain),
       progress: parseMigrationProgress,
       capture: CAPTURE.migration,

@@ -207,9 +207,13 @@ describe('migrate: live plan', () => {
     ]);
     const migrate = planned.steps[3]!;
     expect(migrate.command.render()).toBe(
-      'date +%s%3N; virsh -c qemu:///system migrate --live --verbose --persistent --undefinesource --unsafe --auto-converge --bandwidth 100 --compressed --domain tiny --desturi qemu+ssh://kvm2/system; rb_rc=$?; date +%s%3N; exit $rb_rc',
+      [
+        'date +%s%3N; timeout -s INT 90 virsh -c qemu:///system migrate --live --verbose --persistent --undefinesource --unsafe --auto-converge --bandwidth 100 --compressed --domain tiny --desturi qemu+ssh://kvm2/system; rb_rc=$?; date +%s%3N',
+        `if [ "$rb_rc" -eq 124 ]; then echo 'no migration within 90 s: aborted, tiny keeps running on kvm1' >&2; fi`,
+        'exit $rb_rc',
+      ].join('\n'),
     );
-    expect(migrate.timeoutMs).toBe(90_000);
+    expect(migrate.timeoutMs).toBe(150_000);
     expect(migrate.onAbort?.render()).toBe('virsh -c qemu:///system domjobabort --domain tiny');
     expect(migrate.progress?.('\rMigration: [  0 %]\rMigration: [ 45 %]')).toEqual({ percent: 45 });
     expect(migrate.progress?.('\rMigration: [ 64.32 %]')).toEqual({ percent: 64 });
