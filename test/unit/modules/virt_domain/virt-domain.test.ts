@@ -75,6 +75,14 @@ describe('virt_domain: definition', () => {
     expect(change(plan(TINY, defined('running', extraDisk))).diff?.[0]?.before).toContain('/data/b.img');
   });
 
+  it('takes the XML inline or from a file too, and only one source of it', () => {
+    const xml = String(renderValue(readFileSync(join(PLAYBOOKS, TEMPLATE), 'utf8'), VARS));
+    const ctx = context({ readLocalFile: (path) => (path === 'tiny.xml' ? Buffer.from(xml) : Buffer.alloc(0)) });
+    expect(plan({ name: 'tiny', xml }, defined('running'), ctx).plan.kind).toBe('noop');
+    expect(plan({ name: 'tiny', xml_file: 'tiny.xml' }, defined('running'), ctx).plan.kind).toBe('noop');
+    expect(() => plan({ name: 'tiny', xml, xml_file: 'tiny.xml' }, defined('running'), ctx)).toThrow(/only one of xml, xml_file and template/);
+  });
+
   it('refuses XML that names another domain', () => {
     expect(() => plan({ ...TINY, name: 'other' }, undefinedDomain)).toThrow(/the XML defines domain "tiny", not "other"/);
   });
