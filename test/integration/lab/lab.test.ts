@@ -212,6 +212,20 @@ describe('the lab on the sandbox, end to end', () => {
       await remove('lookalike');
     });
 
+    it('a migration over its timeout is aborted on the source, where the guest keeps running', async () => {
+      const disk = `${IMAGES}/slow.img`;
+      const limits = JSON.stringify({ migration_timeout: 1, migration_bandwidth: 1 });
+      const attempt = await apply('test/integration/lab/refused-migration.yml', '-e', 'guest_name=slow', '-e', `guest_disk=${disk}`, '-e', limits);
+      expect(attempt.cli.code).not.toBe(0);
+      const migration = result(attempt.report, 'Guest migrated live to kvm2', 'kvm1');
+      expect(migration.status).toBe('failed');
+      expect(migration.message).toContain('no migration within 1 s: aborted, slow keeps running on kvm1');
+      expect(await domainState('kvm1', 'slow')).toBe('running');
+      expect(await domainState('kvm2', 'slow')).toBe('undefined');
+      await remove('slow');
+      await run('kvm1', sh`rm -f ${disk}`);
+    });
+
     it('a disk with cache=writeback on the shared storage: disk-cache', async () => {
       const migration = await refused('writeback', `${IMAGES}/writeback.img`, ['-e', 'guest_cache=writeback'], 'disk-cache');
       expect(migration.message).toContain('uses cache=writeback');
