@@ -86,15 +86,15 @@ function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 
     const ports = wanted.ports.filter((port) => current.ports.includes(port) !== enable);
     if (services.length + ports.length === 0) continue;
     const verb = enable ? 'add' : 'remove';
-    const flags = [
-      ...services.map((service) => sh`--${verb}-service=${service}`),
-      ...ports.map((port) => sh`--${verb}-port=${port}`),
-    ];
     const permanent = layer === 'permanent' ? sh` --permanent` : sh``;
-    steps.push({
-      title: `${verb} ${[...services, ...ports].join(', ')} (${layer})`,
-      command: sh`firewall-cmd${permanent} --zone=${state.zone} ${flags}`,
-    });
+    // firewall-cmd takes several --add-service (or --add-port) at once, but not the two mixed.
+    for (const [kind, items] of [['service', services], ['port', ports]] as const) {
+      if (items.length === 0) continue;
+      steps.push({
+        title: `${verb} ${items.join(', ')} (${layer})`,
+        command: sh`firewall-cmd${permanent} --zone=${state.zone} ${items.map((item) => sh`--${verb}-${kind}=${item}`)}`,
+      });
+    }
     const items = [...services, ...ports].join(', ');
     changes.set(items, [...(changes.get(items) ?? []), layer]);
   }
