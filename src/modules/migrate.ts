@@ -154,36 +154,9 @@ function planMigration(settings: Settings, probes: ProbeResults, { nonce, check 
   }
   if (here.kind === 'error') return refuse([failed('source-domain', `libvirt on ${source} does not answer: ${here.message}`)]);
   if (there.kind === 'error') return refuse([failed('destination-libvirt', `libvirt on ${dest} does not answer: ${there.message}`)]);
-  const hereInfo = here.kind === 'present' ? here.info : undefined;
-  const thereInfo = there.kind === 'present' ? there.info : undefined;
-  const runsHere = hereInfo !== undefined && isActive(hereInfo);
-  const runsThere = thereInfo !== undefined && isActive(thereInfo);
-
-  if (runsThere && !runsHere) {
-    return { kind: 'noop', reason: `${domain} already runs on ${dest} and not on ${source}`, result: { source, dest, migrated: false } };
-  }
-  if (runsThere && runsHere) {
-    return {
-      kind: 'fail',
-      message: `${domain} runs on both ${source} and ${dest}: refusing to guess which copy is the real one (stop the wrong one, then run again)`,
-    };
-  }
-  if (!runsHere) {
-    const coldMove = settings.mode === 'offline' && hereInfo !== undefined && thereInfo === undefined;
-    if (!coldMove && check && hereInfo === undefined && thereInfo === undefined) {
-      return { kind: 'noop', skipped: true, reason: `${domain} is defined on neither ${source} nor ${dest} (check mode: an earlier task may define it)` };
-    }
-    if (!coldMove) {
-      const where = [hereInfo && `defined but ${hereInfo.state} on ${source}`, thereInfo && `defined but ${thereInfo.state} on ${dest}`]
-        .filter(Boolean)
-        .join('; ');
-      return {
-        kind: 'fail',
-        message: `${domain} runs neither on ${source} nor on ${dest}${where ? ` (${where})` : ' (not defined on either)'}: refusing to guess where it belongs`,
-      };
-    }
-  }
-  const sourceInfo = hereInfo as DomainInfo;
+  const placement = placementOf(settings, here.kind === 'present' ? here.info : undefined, there.kind === 'present' ? there.info : undefined, check);
+  if (placement.kind !== 'move') return placement;
+  const { sourceInfo, thereInfo } = placement;
 
   const checks: PreCheck[] = [
     passed('source-domain', `${domain} is ${sourceInfo.state} on ${source}`),
@@ -221,9 +194,43 @@ function planMigration(settings: Settings, probes: ProbeResults, { nonce, check 
     kind: 'change',
     summary: `migrate ${domain} from ${source} to ${dest} (${settings.mode}${storage.copy.length ? `, copying ${storage.copy.length} disk${storage.copy.length === 1 ? '' : 's'}` : ''})`,
     steps,
-    diff: [{ label: `domain ${domain}`, before: `running on: ${runsHere ? source : 'nowhere'}\n`, after: `running on: ${dest}\n` }],
+    diff: [{ label: `domain ${domain}`, before: `running on: ${isActive(sourceInfo) ? source : 'nowhere'}\n`, after: `running on: ${dest}\n` }],
     result: { source, dest, mode: settings.mode, checks },
     finish: (captured) => finish(settings, captured, checks),
+  };
+}
+
+/** Where the domain runs decides: already moved (ok), on both or on neither (refused), or to be moved. */
+function placementOf(
+  settings: Settings,
+  hereInfo: DomainInfo | undefined,
+  thereInfo: DomainInfo | undefined,
+  check: boolean,
+): Plan | { kind: 'move'; sourceInfo: DomainInfo; thereInfo: DomainInfo | undefined } {
+  const { domain, source, dest } = settings;
+  const runsHere = hereInfo !== undefined && isActive(hereInfo);
+  const runsThere = thereInfo !== undefined && isActive(thereInfo);
+  if (runsThere && !runsHere) {
+    return { kind: 'noop', reason: `${domain} already runs on ${dest} and not on ${source}`, result: { source, dest, migrated: false } };
+  }
+  if (runsThere && runsHere) {
+    return {
+      kind: 'fail',
+      message: `${domain} runs on both ${source} and ${dest}: refusing to guess which copy is the real one (stop the wrong one, then run again)`,
+    };
+  }
+  // Offline mode also moves a domain that is shut off here, as long as the destination has none.
+  const movable = runsHere || (settings.mode === 'offline' && thereInfo === undefined);
+  if (hereInfo !== undefined && movable) return { kind: 'move', sourceInfo: hereInfo, thereInfo };
+  if (check && hereInfo === undefined && thereInfo === undefined) {
+    return { kind: 'noop', skipped: true, reason: `${domain} is defined on neither ${source} nor ${dest} (check mode: an earlier task may define it)` };
+  }
+  const where = [hereInfo && `defined but ${hereInfo.state} on ${source}`, thereInfo && `defined but ${thereInfo.state} on ${dest}`]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    kind: 'fail',
+    message: `${domain} runs neither on ${source} nor on ${dest}${where ? ` (${where})` : ' (not defined on either)'}: refusing to guess where it belongs`,
   };
 }
 
