@@ -37,7 +37,7 @@ export interface MigrateArgs {
    */
   auto_converge?: boolean;
   /**
-   * Seconds the live migration may take; after that it is aborted (virsh domjobabort) and the domain keeps running on the source. Offline mode: the limit for each step.
+   * Seconds the live migration may take; after that virsh aborts the migration job on the source and the domain keeps running there (an interrupted runbook aborts it with virsh domjobabort). Offline mode: the limit for each step.
    */
   timeout?: number;
   /**
