@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunbookError } from '../errors.js';
+import { createHostCgroups } from './cgroups.js';
 import { runLocal, startDetached } from './exec.js';
 import { hostNamespace, namespacePath } from './network.js';
 import { hostDirs, type SandboxPaths } from './paths.js';
@@ -68,13 +69,19 @@ export function startHost(paths: SandboxPaths, host: SandboxHost, root: string):
     '--link-journal=no',
     `--network-namespace-path=${namespacePath(hostNamespace(host.name))}`,
     `--bind=${paths.sharedDir}:${SHARED_STORAGE_PATH}`,
+    // nspawn drops CAP_NET_ADMIN with --network-namespace-path; the host's own namespace is where it
+    // acts (nftables for firewalld, bridges for libvirt), never the runner's.
+    '--capability=CAP_NET_ADMIN',
   ];
   if (host.nfsServer) {
     // nfs-ganesha (FSAL VFS) needs handles, and a real filesystem to export: the shared ext4 directory.
     args.push(`--bind=${paths.sharedDir}:${NFS_EXPORT_PATH}`, '--system-call-filter=open_by_handle_at', '--capability=CAP_DAC_READ_SEARCH');
   }
   if (existsSync('/dev/kvm')) args.push('--bind=/dev/kvm');
-  return startDetached('systemd-nspawn', args, consoleLog(paths, host.name));
+  // sh moves itself into the host's own cgroups, then becomes nspawn (see cgroups.ts). The script is
+  // constant; the cgroup files and nspawn's command line are its arguments.
+  const enterCgroups = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 1; shift; done; shift; exec "$@"';
+  return startDetached('sh', ['-c', enterCgroups, 'sh', ...createHostCgroups(host.name), '--', 'systemd-nspawn', ...args], consoleLog(paths, host.name));
 }
 
 export function consoleLog(paths: SandboxPaths, name: string): string {

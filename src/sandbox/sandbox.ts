@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
+import { removeSandboxCgroups } from './cgroups.js';
 import { runLocal } from './exec.js';
 import { startAptProxy, startSshForwarders, waitForSsh } from './forwarders.js';
 import { hostFailure, hostKeys, mountHostRoot, startHost, waitForHostKeys, writeHostFiles, type SandboxKeys } from './host.js';
@@ -185,6 +186,7 @@ async function teardown(paths: SandboxPaths, progress: (message: string) => void
   for (const pid of others) signal(pid, 'SIGTERM');
   for (const pid of await waitForExit(others, 2_000)) signal(pid, 'SIGKILL');
   await waitForExit(others, 2_000);
+  removeSandboxCgroups();
   await deleteLabNetwork();
   await removeTree(paths.stateDir);
   return { removed };

@@ -88,6 +88,20 @@ describe('the hosts', () => {
     expect(cached.some((path) => /(^|\/)hello_[^/]+\.deb$/.test(path))).toBe(true);
   });
 
+  it('run their services apart: stopping one on a host leaves the same service on the others running', async () => {
+    const unit = sh`printf '%s\n' '[Service]' 'ExecStart=/bin/sleep infinity' > /etc/systemd/system/runbook-twin.service`;
+    const pids = new Map<string, string>();
+    for (const name of LAB) {
+      const result = await sshToHost(name, sh`${unit} && systemctl daemon-reload && systemctl start runbook-twin && systemctl show -P MainPID runbook-twin`);
+      expect(result.code, result.stderr).toBe(0);
+      pids.set(name, result.stdout);
+    }
+    expect(await sshToHost('kvm1', sh`systemctl stop runbook-twin && systemctl is-active runbook-twin`)).toMatchObject({ stdout: 'inactive\n' });
+    for (const name of ['nfs', 'kvm2']) {
+      expect((await sshToHost(name, sh`systemctl is-active runbook-twin && systemctl show -P MainPID runbook-twin`)).stdout).toBe(`active\n${pids.get(name)}`);
+    }
+  });
+
   it('keep a service started with systemctl running after the session that started it ends', async () => {
     const unit = sh`printf '%s\n' '[Service]' 'ExecStart=/bin/sleep infinity' > /etc/systemd/system/runbook-probe.service`;
     const started = await sshToHost('kvm1', sh`${unit} && systemctl daemon-reload && systemctl start runbook-probe && systemctl show -P MainPID runbook-probe`);
