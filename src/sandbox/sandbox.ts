@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RunbookError } from '../errors.js';
 import { removeSandboxCgroups } from './cgroups.js';
 import { runLocal } from './exec.js';
@@ -13,7 +14,7 @@ import { hostDirs, sandboxPaths, type SandboxPaths } from './paths.js';
 import { assertPrerequisites } from './prereqs.js';
 import { containerLeader, isAlive, sandboxProcesses, signal, waitForExit, type ProcessInfo } from './processes.js';
 import { profileHosts, type SandboxHost, type SandboxProfile } from './profile.js';
-import { acquireLease, readState, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
+import { acquireLease, readState, SandboxInUseError, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
 
 /** `runbook sandbox up|down|reset|status|inventory`: real lab hosts on this machine. */
 
@@ -151,10 +152,25 @@ export async function sandboxStatus(): Promise<SandboxStatus> {
 
 /**
  * Holds the sandbox for a longer job (a test run): until released, `up` and `down` from anywhere
- * else fail with the holder's name, except those presenting this lease's token.
+ * else fail with the holder's name, except those presenting this lease's token. While someone else
+ * holds it (another run on a shared machine), waits up to `waitMs`, telling `onWait` once.
  */
-export function acquireSandboxLease(purpose: string): SandboxLease {
-  return acquireLease(sandboxPaths(), purpose);
+export async function acquireSandboxLease(
+  purpose: string,
+  options: { waitMs?: number; onWait?: (holder: string) => void } = {},
+): Promise<SandboxLease> {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let told = false;
+  for (;;) {
+    try {
+      return acquireLease(sandboxPaths(), purpose);
+    } catch (error) {
+      if (!(error instanceof SandboxInUseError) || Date.now() >= deadline) throw error;
+      if (!told) options.onWait?.(error.message);
+      told = true;
+      await sleep(2_000);
+    }
+  }
 }
 
 /** The inventory of the running sandbox; throws when no sandbox is up. */

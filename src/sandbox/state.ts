@@ -37,6 +37,13 @@ export interface SandboxLease {
   release(): void;
 }
 
+export class SandboxInUseError extends RunbookError {
+  constructor(message: string) {
+    super('RB_SANDBOX', message, { hint: 'wait for it to finish, or stop that process' });
+    this.name = 'SandboxInUseError';
+  }
+}
+
 interface LeaseRecord {
   pid: number;
   startTime: string | undefined;
@@ -49,9 +56,7 @@ export function acquireLease(paths: SandboxPaths, purpose: string, token?: strin
   const current = readLease(paths);
   const held = current !== undefined && isAlive(current.pid) && processStartTime(current.pid) === current.startTime;
   if (current && held && current.token !== token) {
-    throw new RunbookError('RB_SANDBOX', `the sandbox is in use by ${current.purpose} (pid ${current.pid}, since ${current.since})`, {
-      hint: 'wait for it to finish, or stop that process',
-    });
+    throw new SandboxInUseError(`the sandbox is in use by ${current.purpose} (pid ${current.pid}, since ${current.since})`);
   }
   if (current && held && current.token === token) {
     // Joining the holder's lease: the holder releases it.

@@ -15,12 +15,18 @@ declare module 'vitest' {
   }
 }
 
+const LEASE_WAIT_MS = 15 * 60_000;
+
 const log = (message: string): void => {
   process.stderr.write(`[sandbox] ${message}\n`);
 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const lease = acquireSandboxLease('an integration test run (vitest)');
+  // On a machine shared by several people, another run may hold the sandbox: wait for it.
+  const lease = await acquireSandboxLease('an integration test run (vitest)', {
+    waitMs: LEASE_WAIT_MS,
+    onWait: (holder) => log(`${holder}; waiting up to ${LEASE_WAIT_MS / 60_000} min`),
+  });
   try {
     const up = await sandboxUp({ kind: 'lab' }, { leaseToken: lease.token, progress: log });
     log(`up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.hosts.map((host) => host.name).join(', ')}; inventory ${up.inventoryFile}`);

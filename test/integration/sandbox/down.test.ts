@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processHierarchies } from '../../../src/sandbox/cgroups.js';
 import { mountsBelow } from '../../../src/sandbox/mounts.js';
 import { sandboxPaths } from '../../../src/sandbox/paths.js';
 import { containerLeader, isAlive, sandboxProcesses } from '../../../src/sandbox/processes.js';
@@ -81,6 +83,7 @@ describe('runbook sandbox down', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(paths.stateDir);
     expect(execFileSync('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'], { encoding: 'utf8' })).not.toContain(paths.stateDir);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^rbsbx-/m);
+    expect(processHierarchies().filter((hierarchy) => existsSync(join(hierarchy, 'runbook-sandbox')))).toEqual([]);
     for (const host of hosts) expect(await sshPortOpen(host.address)).toBe(false);
     expect(existsSync(paths.stateDir)).toBe(false);
   });
