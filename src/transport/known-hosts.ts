@@ -68,6 +68,8 @@ function hashedNameMatches(field: string, name: string): boolean {
 }
 
 function wildcardMatches(pattern: string, name: string): boolean {
+  // Most entries are plain names: building a RegExp for each made connecting to N hosts cost O(N²) regexes.
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name;
   const source = [...pattern.toLowerCase()]
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
