@@ -3,7 +3,7 @@
 //   npm run bench -- --hosts 1,10,50,200 --reps 5
 //   npm run bench -- --lab
 // Writes bench/results/latest.md (and .json). Needs root (a user, sshd on 127.0.3.x, apt-get).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +41,7 @@ function wholeNumber(text, what, min = 1) {
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const RESULTS_DIR = join(REPO, 'bench', 'results');
+const LATEST_JSON = join(RESULTS_DIR, 'latest.json');
 
 async function main() {
   if (options.help) {
@@ -57,28 +58,34 @@ async function main() {
   };
   await ensurePackages(log);
   if (!options['no-build']) await build(REPO, log);
-  const results = {
+  const section = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    startedAt: new Date().toISOString(),
     machine: await describeMachine(),
-    settings,
-    rows: [],
     notes: [],
   };
+  // Each mode replaces only its own section: a lab run keeps the latest fleet figures, and back.
+  const latest = readLatest();
   if (options.lab) {
     const { runLab } = await import('./lib/lab.mjs');
-    results.lab = await runLab({ log, logDir: prepareLogDir(options.workdir) });
-    results.notes.push(...results.lab.notes);
+    latest.lab = { ...section, ...(await runLab({ log, logDir: prepareLogDir(options.workdir) })), measuredAt: new Date().toISOString() };
   } else {
-    await runFleetBench(settings, results);
+    latest.fleet = { ...section, settings, ...(await runFleetBench(settings, section.notes)), measuredAt: new Date().toISOString() };
   }
-  results.finishedAt = new Date().toISOString();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const text = markdown(results);
+  const text = markdown(latest);
   writeFileSync(join(RESULTS_DIR, 'latest.md'), text);
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(LATEST_JSON, `${JSON.stringify(latest, null, 2)}\n`);
   process.stdout.write(`\n${text}\n`);
   log(`written ${join('bench', 'results', 'latest.md')}`);
+}
+
+function readLatest() {
+  try {
+    const { fleet, lab } = JSON.parse(readFileSync(LATEST_JSON, 'utf8'));
+    return { ...(fleet ? { fleet } : {}), ...(lab ? { lab } : {}) };
+  } catch {
+    return {};
+  }
 }
 
 function prepareLogDir(workdir) {
@@ -91,7 +98,9 @@ function prepareLogDir(workdir) {
 let fleet;
 let ansibleControlDirs = [];
 
-async function runFleetBench(settings, results) {
+/** Returns the fleet section's figures; adds its notes to `notes`. */
+async function runFleetBench(settings, notes) {
+  const rows = [];
   const logDir = prepareLogDir(options.workdir);
   fleet = new Fleet({ workdir: options.workdir, port: settings.port });
   log(`logs in ${logDir}`);
@@ -139,25 +148,26 @@ async function runFleetBench(settings, results) {
     for (const [key, values] of Object.entries(times)) row[key] = summary(values);
     row.peakRssKb = rss.length > 0 ? Math.max(...rss) : undefined;
     row.loadAfter = loadavg()[0];
-    results.rows.push(row);
+    rows.push(row);
     // Idle masters of this N would only weigh on the next one.
     await stopControlMasters(ansibleControlDirs);
     process.stderr.write(`\n${timingTable([row])}\n\n${hostTable([row])}\n\n`);
   }
-  results.startup = await measureStartup(logDir);
-  results.notes.push(
+  const startup = await measureStartup(logDir);
+  notes.push(
     `Hosts: one \`sshd -D\` per host on 127.0.3.1…N port ${settings.port}, each with its own config, fresh ed25519 host key and working directory (host variable \`root\`); one user with a clean home and /bin/sh; LogLevel ERROR while timing; UsePAM no.`,
     'Both tools read the same YAML inventory, client key and known_hosts, with host key checking on. runbook runs with --forks N (all hosts at once).',
     'ansible tuned: forks 50, pipelining, ControlPersist 600 s without compression, gathering smart with a jsonfile fact cache (facts gathered once, at converge), interpreter_python fixed, internal_poll_interval 0.001. ansible default: no settings but private paths for its temp and ControlPath directories (forks 5, full facts every run, interpreter discovery, ControlPersist 60 s).',
     'floor: bench/floor.mjs, Node + ssh2 with TCP_NODELAY, one connection per host, hosts in parallel, the 9 reads the no-op run needs (facts, stats, file contents, the guard, dpkg-query), as one exec per host or one exec per read; node start-up included, as for the CLIs.',
     'Every run is checked: exit 0, every host in the recap, nothing failed, and (for no-op re-runs) nothing changed. The order within a round is fixed: runbook, ansible tuned, ansible default, floor batched, floor sequential. One untimed warm-up run of each precedes the timed rounds.',
   );
-  const agreement = results.rows.map((row) => row.ownCountAgrees);
-  results.notes.push(
+  const agreement = rows.map((row) => row.ownCountAgrees);
+  notes.push(
     agreement.every((agrees) => agrees === undefined)
       ? "runbook's --json report carries no per-host transport counts (RunSummary.transportStats is not written to it), so the counts above are sshd's alone."
       : `runbook's own per-host counts (transportStats in its --json report) ${agreement.every((agrees) => agrees !== false) ? 'agree' : 'DO NOT agree'} with sshd's.`,
   );
+  return { rows, startup };
 }
 
 /**

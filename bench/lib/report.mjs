@@ -66,9 +66,10 @@ export function hostTable(rows, label = 'N') {
   );
 }
 
-/** The issue's goals, checked against this run's figures; a goal without figures is "not measured". */
-export function goals(results) {
-  const at = (hosts) => results.rows.find((row) => row.hosts === hosts && row.label === undefined);
+/** The issue's goals, checked against the latest figures; a goal without figures is "not measured". */
+export function goals({ fleet, lab }) {
+  const rows = fleet?.rows ?? [];
+  const at = (hosts) => rows.find((row) => row.hosts === hosts);
   const checks = [];
   const goal = (text, value, pass) => checks.push([text, value ?? 'not measured', value === undefined ? '—' : pass ? 'met' : 'MISSED']);
   const one = at(1);
@@ -83,24 +84,22 @@ export function goals(results) {
   );
   goal('50 hosts within 1.3× of the floor', fifty?.runbook && bestFloor(fifty) && ratio(fifty.runbook.median, bestFloor(fifty)), fifty?.runbook?.median / bestFloor(fifty ?? {}) <= 1.3);
   goal('200 hosts no-op ≤ 8 s', twoHundred?.runbook && seconds(twoHundred.runbook.median), twoHundred?.runbook?.median <= 8000);
-  const measured = results.rows.filter((row) => row.label === undefined && row.connections);
+  const counted = rows.filter((row) => row.connections);
   goal(
     '≤ 1 connection and ≤ 2 exec round trips per host (no-op)',
-    measured.length > 0 ? `max ${Math.max(...measured.map((row) => row.connections.max))} connection(s), ${Math.max(...measured.map((row) => row.execs.max))} exec(s)` : undefined,
-    measured.every((row) => row.connections.max <= 1 && row.execs.max <= 2),
+    counted.length > 0 ? `max ${Math.max(...counted.map((row) => row.connections.max))} connection(s), ${Math.max(...counted.map((row) => row.execs.max))} exec(s)` : undefined,
+    counted.every((row) => row.connections.max <= 1 && row.execs.max <= 2),
   );
-  goal('`runbook --version` ≤ 150 ms', results.startup && milliseconds(results.startup.median), results.startup?.median <= 150);
+  goal('`runbook --version` ≤ 150 ms', fleet?.startup && milliseconds(fleet.startup.median), fleet?.startup?.median <= 150);
   goal('peak RSS at 200 hosts ≤ 250 MB', twoHundred?.peakRssKb && megabytes(twoHundred.peakRssKb), twoHundred?.peakRssKb <= 250 * 1024);
-  if (results.lab) {
-    const first = results.lab.rows.find((row) => row.label === 'first apply');
-    const noops = results.lab.rows.filter((row) => row.label !== 'first apply');
-    goal('lab first apply ≤ 45 s', first?.runbook && seconds(first.runbook.median), first?.runbook?.median <= 45_000);
-    goal(
-      'lab no-op re-run ≤ 1.5 s, 0 changed',
-      noops.length > 0 ? noops.map((row) => `${seconds(row.runbook.median)}, ${row.changed} changed`).join('; ') : undefined,
-      noops.length > 0 && noops.every((row) => row.runbook.median <= 1500 && row.changed === 0),
-    );
-  }
+  const first = lab?.rows.find((row) => row.label === 'first apply');
+  const noops = lab?.rows.filter((row) => row.label !== 'first apply') ?? [];
+  goal('lab first apply ≤ 45 s', first?.runbook && seconds(first.runbook.median), first?.runbook?.median <= 45_000);
+  goal(
+    'lab no-op re-run ≤ 1.5 s, 0 changed',
+    noops.length > 0 ? noops.map((row) => `${seconds(row.runbook.median)}, ${row.changed} changed`).join('; ') : undefined,
+    noops.length > 0 && noops.every((row) => row.runbook.median <= 1500 && row.changed === 0),
+  );
   return markdownTable(['goal (issue 6)', 'measured', ''], checks);
 }
 
@@ -108,30 +107,37 @@ export function machineLine(machine) {
   return `${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, ${machine.os}, kernel ${machine.kernel}, Node ${machine.node}, ansible-core ${machine.ansible}, ${machine.openssh}`;
 }
 
-export function markdown(results) {
-  const parts = [
-    '# runbook benchmark: latest results',
-    '',
-    `Measured ${results.finishedAt} on ${machineLine(results.machine)}, with \`${results.command}\`.`,
-    '',
-  ];
-  if (results.rows.length > 0) {
+const measuredLine = (section) => `Measured ${section.measuredAt} on ${machineLine(section.machine)}, with \`${section.command}\`.`;
+const notesList = (section) => section.notes.map((note) => `- ${note}`);
+
+/** latest.md: the fleet and the lab sections, each from its own latest run, then the goals. */
+export function markdown({ fleet, lab }) {
+  const parts = ['# runbook benchmark: latest results', ''];
+  if (fleet) {
     parts.push(
-      `No-op re-run of the same 10 converged tasks (bench/workload/) on N OpenSSH servers on loopback, wall clock of the whole command: median (min–max) of ${results.settings.reps} interleaved runs (Ansible: ${results.settings.ansibleReps}, up to ${results.settings.ansibleMaxHosts} hosts).`,
+      '## No-op re-runs on N hosts',
       '',
-      timingTable(results.rows),
+      measuredLine(fleet),
       '',
-      'runbook per host, counted by each host\'s sshd (LogLevel VERBOSE in a separate untimed no-op run); peak RSS of the runbook process (GNU time); the machine\'s load (2 cores shared with other work) around the timed rounds:',
+      `The same 10 converged tasks (bench/workload/) on N OpenSSH servers on loopback, wall clock of the whole command: median (min–max) of ${fleet.settings.reps} interleaved runs (${
+        fleet.settings.ansibleMaxHosts > 0 ? `Ansible: ${fleet.settings.ansibleReps}, up to ${fleet.settings.ansibleMaxHosts} hosts` : 'Ansible not run'
+      }).`,
       '',
-      hostTable(results.rows),
+      timingTable(fleet.rows),
       '',
-      `\`runbook --version\` starts in ${milliseconds(results.startup?.median)} (median of ${results.startup?.count ?? 0}; min ${milliseconds(results.startup?.min)}, max ${milliseconds(results.startup?.max)}).`,
+      "runbook per host, counted by each host's sshd (LogLevel VERBOSE, separate untimed no-op run); peak RSS of the runbook process (GNU time); the machine's 1-minute load average around the timed rounds (2 cores, shared with other work and with the benchmark's own processes):",
+      '',
+      hostTable(fleet.rows),
+      '',
+      `\`runbook --version\` starts in ${milliseconds(fleet.startup?.median)} (median of ${fleet.startup?.count ?? 0}; min ${milliseconds(fleet.startup?.min)}, max ${milliseconds(fleet.startup?.max)}).`,
+      '',
+      ...notesList(fleet),
       '',
     );
   }
-  if (results.lab) {
-    parts.push('## The lab (playbooks/lab.yml on fresh sandbox hosts)', '', results.lab.note, '', timingTable(results.lab.rows, 'lab run'), '', hostTable(results.lab.rows, 'lab run'), '');
+  if (lab) {
+    parts.push('## The lab (playbooks/lab.yml on fresh sandbox hosts)', '', measuredLine(lab), '', lab.note, '', timingTable(lab.rows, 'lab run'), '', hostTable(lab.rows, 'lab run'), '', ...notesList(lab), '');
   }
-  parts.push('## Goals', '', goals(results), '', '## How it was measured', '', ...results.notes.map((note) => `- ${note}`), '');
+  parts.push('## Goals (issue 6)', '', goals({ fleet, lab }), '');
   return parts.join('\n');
 }
