@@ -56,7 +56,7 @@ function wantsCacheUpdate(args: PackageArgs): boolean {
 
 // One line per name, "NAME<TAB>STATUS<TAB>VERSION", whatever the database knows of it.
 function dpkgProbe(names: string[]): Command {
-  return sh`for p in ${names}; do if s=$(dpkg-query -W -f=${DPKG_FORMAT} -- "$p" 2>/dev/null); then printf '%s\t%s\n' "$p" "$s"; else printf '%s\tun \t\n' "$p"; fi; done`;
+  return sh`for p in ${names}; do if s=$(dpkg-query -W --showformat=${DPKG_FORMAT} -- "$p" 2>/dev/null); then printf '%s\t%s\n' "$p" "$s"; else printf '%s\tun \t\n' "$p"; fi; done`;
 }
 
 // The same shape as dpkgProbe's, with dpkg's status letters, so one parser reads both.
