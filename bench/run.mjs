@@ -233,7 +233,8 @@ for (const name of ['SIGINT', 'SIGTERM']) {
 try {
   await main();
 } catch (error) {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  // After an interrupt, the killed run's failure is expected, not news.
+  if (!interrupted) process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
   if (!interrupted) await teardown();
