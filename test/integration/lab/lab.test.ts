@@ -183,9 +183,9 @@ describe('the lab on the sandbox, end to end', () => {
 
   describe('a migration the pre-checks refuse leaves the guest running on the source', () => {
     async function refused(guest: string, disk: string, extra: string[], check: string): Promise<TaskResult> {
-      const attempt = await apply('test/integration/lab/refused-migration.yml', '-e', `guest_name=${guest}`, '-e', `guest_disk=${disk}`, ...extra);
+      const attempt = await apply('test/integration/lab/second-guest.yml', '-e', `guest_name=${guest}`, '-e', `guest_disk=${disk}`, ...extra);
       expect(attempt.cli.code).not.toBe(0);
-      const migration = result(attempt.report, 'Guest migrated live to kvm2', 'kvm1');
+      const migration = result(attempt.report, 'Guest migrated to kvm2', 'kvm1');
       expect(migration.status).toBe('failed');
       expect(migration.message).toContain(`pre-check ${check} failed`);
       expect(await domainState('kvm1', guest)).toBe('running');
@@ -215,9 +215,9 @@ describe('the lab on the sandbox, end to end', () => {
     it('a migration over its timeout is aborted on the source, where the guest keeps running', async () => {
       const disk = `${IMAGES}/slow.img`;
       const limits = JSON.stringify({ migration_timeout: 1, migration_bandwidth: 1 });
-      const attempt = await apply('test/integration/lab/refused-migration.yml', '-e', 'guest_name=slow', '-e', `guest_disk=${disk}`, '-e', limits);
+      const attempt = await apply('test/integration/lab/second-guest.yml', '-e', 'guest_name=slow', '-e', `guest_disk=${disk}`, '-e', limits);
       expect(attempt.cli.code).not.toBe(0);
-      const migration = result(attempt.report, 'Guest migrated live to kvm2', 'kvm1');
+      const migration = result(attempt.report, 'Guest migrated to kvm2', 'kvm1');
       expect(migration.status).toBe('failed');
       expect(migration.message).toContain('no migration within 1 s: aborted, slow keeps running on kvm1');
       expect(await domainState('kvm1', 'slow')).toBe('running');
@@ -232,6 +232,20 @@ describe('the lab on the sandbox, end to end', () => {
       await remove('writeback');
       await run('kvm1', sh`rm -f ${`${IMAGES}/writeback.img`}`);
     });
+  });
+
+  it('moves a guest offline and copies the disk kvm2 does not have', async () => {
+    const disk = '/var/lib/libvirt/local/copied.img';
+    const moved = await apply('test/integration/lab/second-guest.yml', '-e', 'guest_name=copied', '-e', `guest_disk=${disk}`, '-e', 'migration_mode=offline');
+    converged(moved);
+    expect(result(moved.report, 'Guest migrated to kvm2', 'kvm1').message).toMatch(/^migrated copied from kvm1 to kvm2 \(offline\)/);
+    expect(await domainState('kvm2', 'copied')).toBe('running');
+    expect(await domainState('kvm1', 'copied')).toBe('undefined');
+    // The copy is the same image, boot sector and size, written sparse.
+    const imageFacts = sh`head -c 512 ${disk} | sha256sum; stat -c %s ${disk}`;
+    expect(await run('kvm2', imageFacts)).toBe(await run('kvm1', imageFacts));
+    await run('kvm2', sh`virsh -c qemu:///system destroy --domain copied && virsh -c qemu:///system undefine --domain copied && rm -rf /var/lib/libvirt/local`);
+    await run('kvm1', sh`rm -rf /var/lib/libvirt/local`);
   });
 
   it('teardown.yml returns the hosts to the start: no guest, no mount, no fstab entry, no export', async () => {
