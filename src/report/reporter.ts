@@ -1,6 +1,5 @@
 import type { RunEvent } from '../engine/events.js';
 import { jsonCollector, type JsonReport } from './json.js';
-import { listrReporter } from './listr.js';
 import { pendingCollector } from './pending.js';
 import { plainReporter } from './plain.js';
 import { colorWanted, createStyle } from './style.js';
@@ -23,7 +22,10 @@ export async function createReporter(options: {
   const write = (line: string) => options.stdout.write(`${line}\n`);
   // A terminal that reports no width (e.g. under `script`) would wrap every character: use lines there.
   const terminal = options.stdout.isTTY && options.env.TERM !== 'dumb' && (options.stdout.columns ?? 0) > 0;
-  const screen = terminal ? listrReporter(write, style) : { listener: plainReporter(write, style), done: async () => undefined };
+  // listr2 is loaded only for a terminal.
+  const screen = terminal
+    ? (await import('./listr.js')).listrReporter(write, style)
+    : { listener: plainReporter(write, style), done: async () => undefined };
   const json = jsonCollector();
   const pending = pendingCollector();
   return {

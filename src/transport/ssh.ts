@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { Client, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { RunbookError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import { OutputCollector, supervise } from './exec.js';
@@ -165,6 +165,13 @@ function tunnel(jumpClient: Client, jump: ConnectionSettings, target: Connection
   });
 }
 
+/** ssh2 is loaded on the first ssh connection: runs on local hosts only, and `runbook --version`, start without it. */
+async function loadSsh2(): Promise<typeof import('ssh2')> {
+  // ssh2 is CommonJS: its module.exports (with utils) is the default export, which @types/ssh2 does not declare.
+  const loaded = (await import('ssh2')) as unknown as { default: typeof import('ssh2') };
+  return loaded.default;
+}
+
 /**
  * Opens the socket and authenticates over it, resolving once the session is ready; every failure is
  * a RunbookError. The socket is opened only when ssh2 can take it at once, so its errors always
@@ -186,6 +193,7 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
   }
   const tried: string[] = [];
   let hostKeyError: RunbookError | undefined;
+  const { Client } = await loadSsh2();
   const sock = await openSocket();
 
   return new Promise((resolve, reject) => {
@@ -257,7 +265,7 @@ async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
       plan.skipped.push(`publickey ${file} (cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       continue;
     }
-    const parsed = ssh2.utils.parseKey(key);
+    const parsed = (await loadSsh2()).utils.parseKey(key);
     if (parsed instanceof Error) {
       const hint = /passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : '';
       plan.skipped.push(`publickey ${file} (${parsed.message}${hint})`);
