@@ -21,9 +21,11 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One lab sandbox per run, shared by every file: files run one at a time.
+          // One lab sandbox per run, shared by every file: files run one at a time, and each file
+          // that used it leaves fresh hosts to the next.
           fileParallelism: false,
           globalSetup: ['test/global-setup/sandbox.ts'],
+          setupFiles: ['test/global-setup/fresh-sandbox.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

@@ -1,7 +1,8 @@
 /**
  * Access to the lab sandbox that test/global-setup/sandbox.ts brings up for the integration project
  * (hosts nfs, kvm1, kvm2). Commands run over the system ssh client with strict host key checking
- * against the known_hosts the sandbox generated from the hosts' real keys.
+ * against the known_hosts the sandbox generated from the hosts' real keys. Every file that uses
+ * these helpers starts with fresh hosts.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,12 +30,24 @@ export interface SshResult {
   stderr: string;
 }
 
+let used = false;
+
+/**
+ * Whether this test file has used the sandbox through these helpers. After such a file, the harness
+ * (test/global-setup/fresh-sandbox.ts) replaces the hosts, so no file sees what another did to them.
+ */
+export function sandboxWasUsed(): boolean {
+  return used;
+}
+
 export function sandboxInventoryPath(): string {
+  used = true;
   return inject('sandboxInventory');
 }
 
 /** The token of the run's sandbox lease: pass it to sandboxUp/sandboxDown to restart the shared sandbox. */
 export function sandboxLeaseToken(): string {
+  used = true;
   return inject('sandboxLeaseToken');
 }
 

@@ -2,19 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processHierarchies } from '../../../src/sandbox/cgroups.js';
 import { mountsBelow } from '../../../src/sandbox/mounts.js';
 import { sandboxPaths } from '../../../src/sandbox/paths.js';
 import { containerLeader, isAlive, sandboxProcesses } from '../../../src/sandbox/processes.js';
-import { sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.js';
+import { sandboxDown } from '../../../src/sandbox/sandbox.js';
 import { sh } from '../../../src/shell/command.js';
 import { sandboxHosts, sandboxLeaseToken, sshToHost } from '../../helpers/sandbox.js';
 
-/**
- * `down` of the run's shared sandbox, then `up` again so that files running after this one still
- * have their lab (with fresh hosts: files must not rely on what another file left behind).
- */
+/** `down` of the run's shared sandbox; the harness brings a fresh one up for the next file. */
 
 const paths = sandboxPaths();
 
@@ -43,10 +40,6 @@ function sshPortOpen(address: string): Promise<boolean> {
     socket.on('error', () => resolve(false));
   });
 }
-
-afterAll(async () => {
-  await sandboxUp({ kind: 'lab' }, { leaseToken: sandboxLeaseToken() });
-});
 
 describe('runbook sandbox down', () => {
   it('stops hosts whose services ran until then, even a hung one, and leaves nothing behind', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/shell/command.js';
 import { sshToHost } from '../../helpers/sandbox.js';
 
@@ -26,14 +26,7 @@ async function ok(host: string, command: ReturnType<typeof sh>): Promise<string>
 }
 
 beforeAll(async () => {
-  // Another test file may have served the export already: start from "not served".
-  await sshToHost('nfs', sh`systemctl stop nfs-ganesha`);
-  for (const host of ['kvm1', 'kvm2']) await ok(host, sh`mkdir -p ${EXPORT} && if mountpoint -q ${EXPORT}; then umount ${EXPORT}; fi`);
-});
-
-afterAll(async () => {
-  for (const host of ['kvm1', 'kvm2']) await sshToHost(host, sh`if mountpoint -q ${EXPORT}; then umount ${EXPORT}; fi`);
-  await sshToHost('nfs', sh`systemctl stop nfs-ganesha`);
+  for (const host of ['kvm1', 'kvm2']) await ok(host, sh`mkdir -p ${EXPORT}`);
 });
 
 describe('mount -t nfs on a KVM host', () => {
