@@ -47,6 +47,8 @@ class HostState {
   transport: Transport | undefined;
   connecting: Promise<Transport> | undefined;
   facts: HostFacts | undefined;
+  /** The host's variables that do not change during a run (inventory, name, facts), built once its facts are known. */
+  fixedVars: Record<string, unknown> | undefined;
   /** Registered results and set_fact values: above play vars, below extra vars. */
   readonly runtimeVars: Record<string, unknown> = {};
   readonly notified = new Set<string>();
@@ -87,6 +89,8 @@ class Run {
     private readonly emit: RunEventListener,
   ) {
     this.playbookDir = dirname(resolve(playbook.file));
+    this.hostvars = hostvarsView(inventory, (name) => this.hostRuntimeVars(name));
+    this.groups = groupsView(inventory);
   }
 
   private get interrupted(): boolean {
@@ -118,6 +122,10 @@ class Run {
   }
 
   private readonly playHostsCache = new Map<Play, string[]>();
+  private readonly hostvars: Record<string, unknown>;
+  private readonly groups: Record<string, string[]>;
+  /** Whether a task's arguments hold a template (else they were fully validated when loaded). */
+  private readonly templatedArgs = new WeakMap<Task, boolean>();
 
   private playHosts(play: Play): string[] {
     let hosts = this.playHostsCache.get(play);
@@ -239,7 +247,7 @@ class Run {
       if (this.interrupted) break;
       const itemVars = { ...vars, [task.loopVar]: item };
       const outcome = await this.runOnce(play, task, host, itemVars);
-      itemOutcomes.push({ ...this.applyConditions(task, outcome, itemVars), item });
+      itemOutcomes.push({ ...this.applyConditions(task, outcome, () => itemVars), item });
     }
     const statuses = itemOutcomes.map((outcome) => outcome.status);
     const status: TaskStatus = statuses.includes('failed')
@@ -274,8 +282,7 @@ class Run {
     outcome: Outcome,
     durationMs: number,
   ): { result: TaskResult; registered: Record<string, unknown> } {
-    const vars = this.vars(play, task, host);
-    const final = this.applyConditions(task, outcome, vars);
+    const final = this.applyConditions(task, outcome, () => this.vars(play, task, host));
     if (task.register) host.runtimeVars[task.register] = final.registered;
     const result: TaskResult = {
       status: final.status,
@@ -295,16 +302,18 @@ class Run {
   }
 
   /** changed_when / failed_when, evaluated with the registered result in scope like Ansible. */
-  private applyConditions(task: Task, outcome: Outcome, vars: Record<string, unknown>): Outcome {
+  private applyConditions(task: Task, outcome: Outcome, vars: () => Record<string, unknown>): Outcome {
     if (outcome.status === 'skipped' || outcome.status === 'unreachable') return outcome;
-    const scope = { ...vars, ...(task.register ? { [task.register]: outcome.registered } : {}), result: outcome.registered };
+    // Built only for a task with conditions.
+    let built: Record<string, unknown> | undefined;
+    const scope = () => (built ??= { ...vars(), ...(task.register ? { [task.register]: outcome.registered } : {}), result: outcome.registered });
     let status = outcome.status;
     let message = outcome.message;
     if (task.changedWhen && status !== 'failed') {
-      status = task.changedWhen.every((expression) => isTrue(expression, scope)) ? 'changed' : 'ok';
+      status = task.changedWhen.every((expression) => isTrue(expression, scope())) ? 'changed' : 'ok';
     }
     if (task.failedWhen) {
-      const failed = task.failedWhen.some((expression) => isTrue(expression, scope));
+      const failed = task.failedWhen.some((expression) => isTrue(expression, scope()));
       if (failed && status !== 'failed') message = `failed_when matched: ${task.failedWhen.join(' or ')}`;
       status = failed ? 'failed' : status === 'failed' ? (outcome.ran ? 'changed' : 'ok') : status;
     }
@@ -330,7 +339,7 @@ class Run {
     if (!module) throw new RunbookError('RB_INTERNAL', `module "${task.module}" is not registered`);
     const args = renderAll(task.args, vars) as Record<string, unknown>;
     // Templated arguments could only be type-checked once rendered: check them now, before planning.
-    const argumentIssues = validate(moduleSchemaId(task.module), args);
+    const argumentIssues = this.hasTemplatedArgs(task) ? validate(moduleSchemaId(task.module), args) : [];
     if (argumentIssues.length > 0) {
       const message = argumentIssues.map((issue) => `${issue.instancePath || 'arguments'}: ${issue.message}`).join('; ');
       return { status: 'failed', message: `invalid arguments after templating: ${message}`, ran: false, registered: { changed: false, failed: true, msg: message } };
@@ -384,6 +393,15 @@ class Run {
       wanted = plan.probes;
     }
     throw new RunbookError('RB_INTERNAL', `module "${module.name}" kept asking for more facts`);
+  }
+
+  private hasTemplatedArgs(task: Task): boolean {
+    let templated = this.templatedArgs.get(task);
+    if (templated === undefined) {
+      templated = containsTemplate(task.args);
+      this.templatedArgs.set(task, templated);
+    }
+    return templated;
   }
 
   /** Runs a plan's steps in order; the first failing step fails the task. */
@@ -496,6 +514,7 @@ class Run {
   }
 
   private moduleContext(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): ModuleContext {
+    let nonce: string | undefined;
     return {
       host: host.name,
       facts: host.facts!,
@@ -505,36 +524,47 @@ class Run {
       renderTemplate: (text) => String(renderValue(text, vars)),
       readLocalFile: (path) => readFileSync(resolve(this.playbookDir, path)),
       evaluate: (expression) => evaluate(expression, vars),
-      nonce: randomBytes(8).toString('hex'),
+      // Drawn on first use: most plans never need one.
+      get nonce() {
+        return (nonce ??= randomBytes(8).toString('hex'));
+      },
     };
   }
 
   /** Variables visible to a task on a host: inventory < play < registered/set_fact < task < extra vars. */
   private vars(play: Play, task: Task, host: HostState): Record<string, unknown> {
+    // Runtime vars come after play vars here (hostRuntimeVars would put them before, then be overridden).
     return {
-      ...this.hostRuntimeVars(host.name),
+      ...this.fixedVars(host.name),
       ...play.vars,
       ...host.runtimeVars,
       ...task.vars,
       ...this.options.extraVars,
-      hostvars: hostvarsView(this.inventory, (name) => this.hostRuntimeVars(name)),
-      groups: groupsView(this.inventory),
+      hostvars: this.hostvars,
+      groups: this.groups,
       play_hosts: this.playHosts(play),
     };
   }
 
   private hostRuntimeVars(name: string): Record<string, unknown> {
-    const inventoryHost = this.inventory.hosts.get(name);
+    return { ...this.fixedVars(name), ...this.hosts.get(name)?.runtimeVars };
+  }
+
+  private fixedVars(name: string): Record<string, unknown> {
     const state = this.hosts.get(name);
+    if (state?.fixedVars) return state.fixedVars;
+    const inventoryHost = this.inventory.hosts.get(name);
     const facts = state?.facts;
-    return {
+    const fixed = {
       ...inventoryHost?.vars,
       inventory_hostname: name,
       inventory_hostname_short: name.split('.')[0],
       group_names: inventoryHost?.groups.filter((group) => group !== 'all') ?? [],
       ...(facts ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : {}),
-      ...state?.runtimeVars,
     };
+    // Before its facts are read, a host's variables lack them: build again once they are known.
+    if (state && facts) state.fixedVars = fixed;
+    return fixed;
   }
 
   private withBecome(command: Command, play: Play, task: Task, host: HostState): Command {
@@ -630,6 +660,13 @@ function strings(value: unknown): string[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function containsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return hasTemplate(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(containsTemplate);
+  return false;
 }
 
 function renderAll(value: unknown, vars: Record<string, unknown>): unknown {

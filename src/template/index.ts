@@ -80,13 +80,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** One top-level render: the context (vars plus guards) and the variables being resolved, for cycles. */
 class Renderer {
-  private readonly context: Record<string, unknown>;
+  private built: Record<string, unknown> | undefined;
   private readonly resolving = new Set<string>();
   private captured: unknown;
 
-  constructor(vars: Record<string, unknown>) {
-    this.context = {
-      ...vars,
+  /** With `withOmit`, `omit` is Ansible's placeholder unless the variables define it. */
+  constructor(
+    private readonly vars: Record<string, unknown>,
+    private readonly withOmit = false,
+  ) {}
+
+  /** Built on the first render: values without templates never need it. */
+  private get context(): Record<string, unknown> {
+    return (this.built ??= {
+      ...(this.withOmit ? { omit: OMIT } : {}),
+      ...this.vars,
       [GUARD_VARIABLE]: (name: string, value: unknown) => {
         if (value === undefined) throw new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`);
         return this.resolve(name, value);
@@ -99,7 +107,7 @@ class Renderer {
         this.captured = value;
         return '';
       },
-    };
+    });
   }
 
   /** A variable whose value is itself a template renders in the same variables, as in Ansible. */
@@ -187,7 +195,7 @@ function renderError(error: unknown): RunbookError {
  * becomes the expression's value (a list stays a list), like Ansible.
  */
 export function renderValue(value: unknown, vars: Record<string, unknown>): unknown {
-  return new Renderer('omit' in vars ? vars : { ...vars, omit: OMIT }).deep(value);
+  return new Renderer(vars, true).deep(value);
 }
 
 /** The value of a bare Jinja expression such as `result.rc == 0` or `packages | length`. */
