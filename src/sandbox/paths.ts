@@ -9,7 +9,6 @@ import { RunbookError } from '../errors.js';
  * holds the overlay upper directories and the shared storage's backing file.
  */
 export interface SandboxPaths {
-  cacheDir: string;
   imagesDir: string;
   aptCacheDir: string;
   /**
@@ -35,7 +34,8 @@ export interface SandboxPaths {
 // sockaddr_un holds 108 bytes; leave room for the longest socket name.
 const MAX_SOCKET_DIR_LENGTH = 80;
 
-export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths {
+export function sandboxPaths(): SandboxPaths {
+  const env = process.env;
   const cacheDir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'runbook');
   const stateDir = join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'runbook', 'sandbox');
   const socketsDir = join(stateDir, 'sockets');
@@ -45,7 +45,6 @@ export function sandboxPaths(env: NodeJS.ProcessEnv = process.env): SandboxPaths
     });
   }
   return {
-    cacheDir,
     imagesDir: join(cacheDir, 'images'),
     aptCacheDir: join(cacheDir, 'apt'),
     lockFile: '/run/lock/runbook-sandbox.lock',

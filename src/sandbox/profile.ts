@@ -34,7 +34,7 @@ const LAB_HOSTS: ReadonlyArray<{ name: string; octet: number; group: string; nfs
 ];
 
 /** Generic hosts sit in one inventory group of this name. */
-export const GENERIC_GROUP = 'nodes';
+const GENERIC_GROUP = 'nodes';
 
 export function profileHosts(profile: SandboxProfile): SandboxHost[] {
   if (profile.kind === 'lab') {
