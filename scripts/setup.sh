@@ -7,29 +7,20 @@ cd "$(dirname "$0")/.."
 # systemd-container, debootstrap, socat, zstd, iproute2, e2fsprogs: the sandbox's hosts (nspawn over a
 # debootstrap image, network namespaces, loopback forwarders, loop-mounted shared storage).
 # openssh-server, openssh-client, sudo: the real sshd of the transport and CLI tests, with become.
-packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates)
+# qemu-system-x86 (the emulator only, no recommends): the lab guest's unit test boots it.
+packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates qemu-system-x86)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "missing packages: ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
+    echo "missing packages: ${missing[*]}; run as root: apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
   echo "installing ${missing[*]}"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
-fi
-
-# The lab guest's unit test boots it under qemu's software emulation: the emulator only, no GUI.
-if ! dpkg-query --show --showformat='${db:Status-Status}' qemu-system-x86 2>/dev/null | grep -qx installed; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "missing package: qemu-system-x86; run as root: apt-get install -y --no-install-recommends qemu-system-x86" >&2
-    exit 1
-  fi
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
