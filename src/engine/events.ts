@@ -1,5 +1,6 @@
 import type { Diff } from '../modules/types.js';
 import type { SourcePosition } from '../errors.js';
+import type { TransportStats } from '../transport/types.js';
 
 /** The engine reports only through these events; src/report renders them (listr2, plain lines, JSON). */
 
@@ -40,7 +41,13 @@ export interface RunEventMap {
   'task:end': { taskId: string };
   'host:unreachable': { host: string; message: string };
   'play:end': { playIndex: number };
-  'run:end': { recap: Record<string, HostRecap>; durationMs: number; interrupted: boolean };
+  'run:end': {
+    recap: Record<string, HostRecap>;
+    durationMs: number;
+    interrupted: boolean;
+    /** Connections opened and execs used per host (benchmarks). */
+    transportStats: Record<string, TransportStats>;
+  };
 }
 
 export type RunEventName = keyof RunEventMap;

@@ -13,7 +13,7 @@ import { validate } from '../schema/validate.js';
 import { evaluate, hasTemplate, isTrue, renderValue, rootVariables } from '../template/index.js';
 import { becomeCommand, becomeFailureMessage, needsBecome } from '../transport/become.js';
 import { createTransport, resolveConnection } from '../transport/settings.js';
-import type { ExecResult, HostKeyPolicy, Transport } from '../transport/types.js';
+import type { ExecResult, HostKeyPolicy, Transport, TransportStats } from '../transport/types.js';
 import { buildBatch } from './batch.js';
 import type { HostRecap, RunEventListener, TaskResult, TaskStatus } from './events.js';
 import { redactEvents, secretValues } from './redact.js';
@@ -39,7 +39,7 @@ export interface RunSummary {
   durationMs: number;
   interrupted: boolean;
   /** Connections opened and execs used per host (benchmarks, tests). */
-  transportStats: Record<string, { connections: number; execs: number }>;
+  transportStats: Record<string, TransportStats>;
 }
 
 /** Everything the engine remembers about one host during a run. */
@@ -110,15 +110,11 @@ class Run {
     }
     const recap = Object.fromEntries([...this.hosts.values()].map((host) => [host.name, host.recap]));
     const durationMs = Date.now() - this.started;
-    this.emit({ type: 'run:end', recap, durationMs, interrupted: this.interrupted });
-    return {
-      recap,
-      durationMs,
-      interrupted: this.interrupted,
-      transportStats: Object.fromEntries(
-        [...this.hosts.values()].map((host) => [host.name, host.transport?.stats ?? { connections: 0, execs: 0 }]),
-      ),
-    };
+    const transportStats = Object.fromEntries(
+      [...this.hosts.values()].map((host) => [host.name, { ...(host.transport?.stats ?? { connections: 0, execs: 0 }) }]),
+    );
+    this.emit({ type: 'run:end', recap, durationMs, interrupted: this.interrupted, transportStats });
+    return { recap, durationMs, interrupted: this.interrupted, transportStats };
   }
 
   private readonly playHostsCache = new Map<Play, string[]>();

@@ -1,5 +1,6 @@
 import type { HostRecap, RunEvent, TaskResult } from '../engine/events.js';
 import type { SourcePosition } from '../errors.js';
+import type { TransportStats } from '../transport/types.js';
 
 export interface JsonReport {
   playbook: string;
@@ -14,6 +15,8 @@ export interface JsonReport {
   }>;
   unreachable: Record<string, string>;
   recap: Record<string, HostRecap>;
+  /** Per host: SSH connections opened and commands executed (local hosts count their commands). */
+  transportStats: Record<string, TransportStats>;
 }
 
 /** Collects events into the machine-readable report written by --json. Results are already redacted. */
@@ -27,6 +30,7 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
     plays: [],
     unreachable: {},
     recap: {},
+    transportStats: {},
   };
   const tasks = new Map<string, JsonReport['plays'][number]['tasks'][number]>();
   return {
@@ -55,6 +59,7 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
           report.recap = event.recap;
           report.durationMs = event.durationMs;
           report.interrupted = event.interrupted;
+          report.transportStats = event.transportStats;
           break;
         default:
           break;
