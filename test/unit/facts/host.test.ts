@@ -13,7 +13,8 @@ const fixture = (name: string) => ({
 
 const cases: Array<[string, Partial<HostFacts>]> = [
   [
-    'debian-12-nspawn',
+    // Captured on the sandbox's kvm1 (Debian 12 under systemd-nspawn).
+    'debian-12-sandbox-kvm1',
     {
       hostname: 'kvm1',
       osFamily: 'debian',
@@ -21,7 +22,7 @@ const cases: Array<[string, Partial<HostFacts>]> = [
       distributionVersion: '12',
       packageManager: 'apt',
       initSystem: 'systemd',
-      addresses: ['10.77.0.11'],
+      addresses: ['10.77.0.13'],
       selinux: 'absent',
       firewalld: 'absent',
       user: 'root',
