@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet } from './lib/fleet.mjs';
 import { stopControlMasters } from './lib/proc.mjs';
-import { killRunning, summary, timed } from './lib/measure.mjs';
+import { abortRuns, killRunning, summary, timed } from './lib/measure.mjs';
 import { hostTable, markdown, seconds, timingTable } from './lib/report.mjs';
 import { build, describeMachine, ensurePackages } from './lib/setup.mjs';
 import { ansibleApply, floor, REPO, RUNBOOK_BIN, runbookApply, verify } from './lib/variants.mjs';
@@ -223,10 +223,15 @@ async function teardown() {
 let interrupted = false;
 for (const name of ['SIGINT', 'SIGTERM']) {
   process.on(name, () => {
-    if (interrupted) return;
+    if (interrupted) {
+      log(`${name} again: tearing down and exiting now`);
+      teardown().finally(() => process.exit(130));
+      return;
+    }
     interrupted = true;
-    log(`${name}: stopping`);
-    teardown().finally(() => process.exit(130));
+    // The killed run makes the benchmark unwind through its own clean-ups (hosts, sandbox, lease).
+    log(`${name}: stopping (again to exit at once)`);
+    abortRuns();
   });
 }
 
@@ -235,7 +240,7 @@ try {
 } catch (error) {
   // After an interrupt, the killed run's failure is expected, not news.
   if (!interrupted) process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = interrupted ? 130 : 1;
 } finally {
-  if (!interrupted) await teardown();
+  await teardown();
 }

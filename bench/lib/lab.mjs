@@ -1,14 +1,12 @@
 // The real workload: fresh lab-profile sandbox hosts (nfs, kvm1, kvm2), the first apply of
 // playbooks/lab.yml, then two no-op re-runs, in the same table layout as the fleet benchmark.
 import { join } from 'node:path';
-import { run } from './proc.mjs';
 import { summary } from './measure.mjs';
-import { REPO, RUNBOOK_BIN, runbookApply, verify } from './variants.mjs';
+import { REPO, runbookApply, verify } from './variants.mjs';
 
 const LAB_PLAYBOOK = join(REPO, 'playbooks', 'lab.yml');
 const LAB_HOSTS = 3;
-
-const runbook = (args, timeoutMs) => run(process.execPath, [RUNBOOK_BIN, ...args], { cwd: REPO, timeoutMs });
+const LEASE_WAIT_MS = 30 * 60_000;
 
 /** Per-host counts from runbook's own report (transportStats), when the report carries them. */
 function transportCounts(json) {
@@ -19,15 +17,20 @@ function transportCounts(json) {
 }
 
 export async function runLab({ log, logDir }) {
-  log('lab: starting fresh lab-profile sandbox hosts (runbook sandbox up --profile lab)');
-  const started = Date.now();
-  // The first `up` on a machine builds the host image: allow it time.
-  await runbook(['sandbox', 'up', '--profile', 'lab'], 20 * 60_000);
-  const upMs = Date.now() - started;
+  // The sandbox is shared (integration test runs use it too): hold its lease from up to down, so
+  // no one replaces the hosts halfway, and wait politely while someone else holds it.
+  const { acquireSandboxLease, sandboxDown, sandboxUp } = await import('../../dist/sandbox/sandbox.js');
+  const lease = await acquireSandboxLease('the lab benchmark (npm run bench -- --lab)', {
+    waitMs: LEASE_WAIT_MS,
+    onWait: (holder) => log(`lab: ${holder}; waiting up to ${LEASE_WAIT_MS / 60_000} min`),
+  });
   const rows = [];
   let countsAvailable = false;
+  let upMs;
   try {
-    const inventory = (await runbook(['sandbox', 'inventory'], 30_000)).stdout.trim();
+    log('lab: starting fresh lab-profile sandbox hosts (what `runbook sandbox up --profile lab` does)');
+    const up = await sandboxUp({ kind: 'lab' }, { leaseToken: lease.token, progress: (message) => log(`lab: ${message}`) });
+    upMs = up.durationMs;
     const runs = [
       { label: 'first apply', noop: false },
       { label: 'no-op re-run 1', noop: true },
@@ -35,7 +38,7 @@ export async function runLab({ log, logDir }) {
     ];
     for (const [index, { label }] of runs.entries()) {
       log(`lab: ${label}`);
-      const result = await runbookApply({ playbook: LAB_PLAYBOOK, inventory, hosts: LAB_HOSTS, logDir, label: `lab-${index}`, timeoutMs: 15 * 60_000 });
+      const result = await runbookApply({ playbook: LAB_PLAYBOOK, inventory: up.inventoryFile, hosts: LAB_HOSTS, logDir, label: `lab-${index}`, timeoutMs: 15 * 60_000 });
       // A no-op re-run that changes something is a result to report (a missed goal), not a reason to stop.
       verify(`lab ${label}`, result, { hosts: LAB_HOSTS, noop: false });
       const counts = transportCounts(result.json);
@@ -45,11 +48,15 @@ export async function runLab({ log, logDir }) {
     }
   } finally {
     log('lab: sandbox down');
-    await runbook(['sandbox', 'down'], 5 * 60_000);
+    try {
+      await sandboxDown({ leaseToken: lease.token });
+    } finally {
+      lease.release();
+    }
   }
   return {
     rows,
-    note: `Fresh hosts from \`runbook sandbox up --profile lab\` (took ${(upMs / 1000).toFixed(1)} s, not included). Ansible was not run here; for reference, issue 6 measured an idiomatic Ansible version of the lab on the same sandbox at 47–59 s to converge and 13–17.5 s for a no-op re-run, and the same steps by hand over ssh at about 40 s of apt and 2–3 s of migration.`,
+    note: `Fresh hosts as \`runbook sandbox up --profile lab\` makes them (took ${(upMs / 1000).toFixed(1)} s, not included). Ansible was not run here; for reference, issue 6 measured an idiomatic Ansible version of the lab on the same sandbox at 47–59 s to converge and 13–17.5 s for a no-op re-run, and the same steps by hand over ssh at about 40 s of apt and 2–3 s of migration.`,
     notes: [
       'lab: playbooks/lab.yml applied with runbook --forks 3 to the three sandbox hosts; wall clock of each whole command, one run each (first apply, then two no-op re-runs).',
       countsAvailable

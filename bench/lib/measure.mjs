@@ -5,8 +5,15 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const running = new Set();
+let aborted = false;
 
-/** Kills the process groups of commands still running (interrupt, fatal error). */
+/** After an interrupt: kills the commands still running, and no new one starts. */
+export function abortRuns() {
+  aborted = true;
+  killRunning();
+}
+
+/** Kills the process groups of commands still running. */
 export function killRunning() {
   for (const pid of running) {
     try {
@@ -19,6 +26,7 @@ export function killRunning() {
 
 /** Runs `command args`, returns { ms, peakRssKb, code, signal, log }. */
 export async function timed(command, args, { env = process.env, cwd, timeoutMs, log }) {
+  if (aborted) throw new Error('interrupted');
   const rssFile = `${log}.rss`;
   const out = openSync(log, 'w');
   const started = performance.now();
