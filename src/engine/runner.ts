@@ -458,25 +458,31 @@ class Run {
    */
   private async readProbes(wanted: ProbeSet, play: Play, task: Task, host: HostState, readAhead: boolean): Promise<ProbeResults> {
     const results: ProbeResults = {};
-    const byHost = new Map<string, Array<{ key: string; command: Command }>>();
+    // Commands are keyed by their rendered text, rendered once each.
+    const byHost = new Map<string, Array<{ key: string; text: string; command: Command }>>();
     for (const [key, probe] of Object.entries(wanted)) {
       const { host: target, command } = normaliseProbe(probe, host.name);
       const state = this.host(target);
       const wrapped = this.withBecome(command, play, task, state);
-      const cached = state.probeCache.get(wrapped.render());
+      const text = wrapped.render();
+      const cached = state.probeCache.get(text);
       if (cached) results[key] = cached;
-      else byHost.set(target, [...(byHost.get(target) ?? []), { key, command: wrapped }]);
+      else byHost.set(target, [...(byHost.get(target) ?? []), { key, text, command: wrapped }]);
     }
     await Promise.all(
       [...byHost].map(async ([target, entries]) => {
         const state = this.host(target);
         if (target !== host.name) await this.ensureConnected(state, play);
         const extra = readAhead && target === host.name ? this.readAheadCommands(play, task, host) : [];
-        const commands = dedupe([...entries.map((entry) => entry.command), ...extra]);
-        const batch = buildBatch(commands);
+        const unique = new Map<string, Command>(entries.map((entry) => [entry.text, entry.command]));
+        for (const command of extra) {
+          const text = command.render();
+          if (!unique.has(text)) unique.set(text, command);
+        }
+        const batch = buildBatch([...unique.values()]);
         const outputs = batch.parse(await this.exec(state, batch.command));
-        commands.forEach((command, index) => state.probeCache.set(command.render(), outputs[index]!));
-        for (const entry of entries) results[entry.key] = state.probeCache.get(entry.command.render())!;
+        [...unique.keys()].forEach((text, index) => state.probeCache.set(text, outputs[index]!));
+        for (const entry of entries) results[entry.key] = state.probeCache.get(entry.text)!;
       }),
     );
     return results;
@@ -676,16 +682,6 @@ function loopItems(value: unknown, task: Task): unknown[] {
 
 function normaliseProbe(probe: Probe, defaultHost: string): { host: string; command: Command } {
   return probe instanceof Command ? { host: defaultHost, command: probe } : probe;
-}
-
-function dedupe(commands: Command[]): Command[] {
-  const seen = new Set<string>();
-  return commands.filter((command) => {
-    const text = command.render();
-    if (seen.has(text)) return false;
-    seen.add(text);
-    return true;
-  });
 }
 
 function execFields(result: ExecResult): Record<string, unknown> {
