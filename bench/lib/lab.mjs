@@ -1,5 +1,6 @@
 // The real workload: fresh lab-profile sandbox hosts (nfs, kvm1, kvm2), the first apply of
 // playbooks/lab.yml, then two no-op re-runs, in the same table layout as the fleet benchmark.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summary } from './measure.mjs';
 import { REPO, runbookApply, verify } from './variants.mjs';
@@ -38,12 +39,13 @@ export async function runLab({ log, logDir }) {
     ];
     for (const [index, { label }] of runs.entries()) {
       log(`lab: ${label}`);
+      const loadBefore = loadavg()[0];
       const result = await runbookApply({ playbook: LAB_PLAYBOOK, inventory: up.inventoryFile, hosts: LAB_HOSTS, logDir, label: `lab-${index}`, timeoutMs: 15 * 60_000 });
       // A no-op re-run that changes something is a result to report (a missed goal), not a reason to stop.
       verify(`lab ${label}`, result, { hosts: LAB_HOSTS, noop: false });
       const counts = transportCounts(result.json);
       countsAvailable ||= counts.connections !== undefined;
-      rows.push({ label, hosts: LAB_HOSTS, runbook: summary([result.ms]), peakRssKb: result.peakRssKb, changed: result.changed, ...counts });
+      rows.push({ label, hosts: LAB_HOSTS, runbook: summary([result.ms]), peakRssKb: result.peakRssKb, changed: result.changed, loadBefore, loadAfter: loadavg()[0], ...counts });
       log(`lab: ${label} took ${(result.ms / 1000).toFixed(1)} s, ${result.changed} changed`);
     }
   } finally {
