@@ -102,7 +102,7 @@ let ansibleControlDirs = [];
 async function runFleetBench(settings, notes) {
   const rows = [];
   const logDir = prepareLogDir(options.workdir);
-  fleet = new Fleet({ workdir: options.workdir, port: settings.port });
+  fleet = new Fleet({ workdir: options.workdir, port: settings.port, log });
   log(`logs in ${logDir}`);
   await fleet.prepare();
   const ansibleConfigs = writeAnsibleConfigs(join(options.workdir, 'ansible'), fleet.knownHosts);

@@ -2,12 +2,45 @@
 // working directory, all logging in as one dedicated user whose home holds nothing but .ssh.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAborted } from './measure.mjs';
 import { descendants, isAlive, mapLimit, processesOfUid, run, signal, sleep, terminate } from './proc.mjs';
 
 export const BENCH_USER = 'rbbench';
 const SSHD = '/usr/sbin/sshd';
+// The user and the 127.0.3.x addresses belong to the whole machine: one fleet at a time.
+const LOCK_FILE = '/run/lock/runbook-bench.lock';
+const LOCK_WAIT_MS = 60 * 60_000;
+
+/** Takes the machine-wide fleet lock, waiting while another live run holds it; returns its release. */
+async function acquireLock(log) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK_FILE, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        if (readFileSync(LOCK_FILE, 'utf8').trim() === String(process.pid)) rmSync(LOCK_FILE, { force: true });
+      };
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
+      // Left by a run that died: nobody holds it.
+      rmSync(LOCK_FILE, { force: true });
+      continue;
+    }
+    if (isAborted()) throw new Error('interrupted');
+    if (Date.now() > deadline) throw new Error(`another benchmark run (pid ${holder}) still holds ${LOCK_FILE} after ${LOCK_WAIT_MS / 60_000} min`);
+    if (!told) log(`another benchmark run (pid ${holder}) is using the ${BENCH_USER} user and 127.0.3.x; waiting for it to finish`);
+    told = true;
+    await sleep(2_000);
+  }
+}
 
 /** 127.0.3.1 … 127.0.3.254: one address per host, so every host is a distinct server. */
 export function hostAddress(index) {
@@ -17,9 +50,11 @@ export function hostAddress(index) {
 
 export class Fleet {
   /** `workdir` is removed entirely at teardown. */
-  constructor({ workdir, port }) {
+  constructor({ workdir, port, log }) {
     this.workdir = workdir;
     this.port = port;
+    this.log = log;
+    this.releaseLock = undefined;
     this.hosts = [];
     this.logLevel = 'ERROR';
     this.createdUser = false;
@@ -30,8 +65,9 @@ export class Fleet {
     this.knownHosts = join(workdir, 'known_hosts');
   }
 
-  /** The user, its clean home, the client key. */
+  /** The lock, the user, its clean home, the client key. */
   async prepare() {
+    this.releaseLock = await acquireLock(this.log);
     rmSync(this.workdir, { recursive: true, force: true });
     mkdirSync(join(this.workdir, 'client'), { recursive: true, mode: 0o755 });
     mkdirSync(join(this.workdir, 'sshd'), { mode: 0o755 });
@@ -168,6 +204,8 @@ export class Fleet {
       await run('userdel', [BENCH_USER], { allowFailure: true });
       this.createdUser = false;
     }
+    this.releaseLock?.();
+    this.releaseLock = undefined;
   }
 }
 

@@ -13,6 +13,8 @@ export function abortRuns() {
   killRunning();
 }
 
+export const isAborted = () => aborted;
+
 /** Kills the process groups of commands still running. */
 export function killRunning() {
   for (const pid of running) {
