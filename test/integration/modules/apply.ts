@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { TaskResult } from '../../../src/engine/events.js';
 import type { JsonReport } from '../../../src/report/json.js';
 import { runCli } from '../../helpers/cli.js';
@@ -16,6 +16,7 @@ export interface Applied {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'runbook-module-it-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 let runs = 0;
 
 /** Writes `playbook` to a fresh file and applies it to the sandbox with the built CLI. */

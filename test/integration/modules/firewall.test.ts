@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sh } from '../../../src/shell/command.js';
-import { resetHost, sshToHost } from '../../helpers/sandbox.js';
+import { sshToHost } from '../../helpers/sandbox.js';
 import { apply, changedCount, resultsOf } from './apply.js';
 
 const openings = (hosts: string, extra = '') => `
@@ -30,11 +30,6 @@ async function openOnKvm2(): Promise<string> {
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }
-
-// firewalld on kvm2 would block the lab's traffic: later test files get a fresh kvm2.
-afterAll(async () => {
-  await resetHost('kvm2');
-});
 
 describe('firewall on hosts without firewalld', () => {
   it.each([false, true])('is skipped with the reason (check mode %s)', async (check) => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/shell/command.js';
-import { resetHost, sshToHost } from '../../helpers/sandbox.js';
+import { sshToHost } from '../../helpers/sandbox.js';
 import { apply, changedCount, resultsOf } from './apply.js';
 
 // nfs-ganesha really serving an export of the test's own (a directory below the lab's shared
@@ -58,14 +58,6 @@ async function exportState(): Promise<string> {
 
 beforeAll(async () => {
   expect(await exportState()).toBe('no-directory\n');
-});
-
-// The test installs nfs-ganesha, which the lab playbook installs too: later test files get a fresh
-// nfs host. The export directory is on the shared storage, which outlives a reset.
-afterAll(async () => {
-  await sshToHost('nfs', sh`rm -rf -- ${EXPORT}`);
-  for (const host of ['kvm1', 'kvm2']) await sshToHost(host, sh`rmdir -- ${MOUNT_POINT}`);
-  await resetHost('nfs');
 });
 
 describe('nfs_export with nfs-ganesha on the sandbox', () => {

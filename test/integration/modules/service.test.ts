@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/shell/command.js';
 import { sshToHost } from '../../helpers/sandbox.js';
 import { apply, changedCount, resultsOf } from './apply.js';
@@ -34,10 +34,6 @@ beforeAll(async () => {
   const path = `/etc/systemd/system/${UNIT}.service`;
   const result = await sshToHost('kvm2', sh`printf '%s' ${UNIT_FILE} > ${path} && systemctl daemon-reload`);
   expect(result.code, result.stderr).toBe(0);
-});
-
-afterAll(async () => {
-  await sshToHost('kvm2', sh`systemctl disable --now ${UNIT}; rm -f /etc/systemd/system/${UNIT}.service; systemctl daemon-reload`);
 });
 
 describe('service through systemd on a sandbox host', () => {
