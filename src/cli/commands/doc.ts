@@ -3,6 +3,7 @@ import { modules } from '../../modules/registry.js';
 import { EXIT } from '../exit-codes.js';
 
 interface PropertySchema {
+  $ref?: string;
   description?: string;
   type?: string | string[];
   enum?: unknown[];
@@ -13,6 +14,7 @@ interface PropertySchema {
 }
 
 interface ModuleSchema {
+  definitions?: Record<string, PropertySchema>;
   description?: string;
   properties?: Record<string, PropertySchema>;
   required?: string[];
@@ -25,11 +27,13 @@ function schemaOf(name: string): ModuleSchema | undefined {
   return file ? (JSON.parse(readFileSync(new URL(file, schemasDir), 'utf8')) as ModuleSchema) : undefined;
 }
 
-function typeOf(schema: PropertySchema): string {
+function typeOf(schema: PropertySchema, definitions: Record<string, PropertySchema>): string {
+  const reference = schema.$ref?.match(/^#\/definitions\/(.+)$/)?.[1];
+  if (reference && definitions[reference]) return typeOf(definitions[reference], definitions);
   if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
   const variants = schema.oneOf ?? schema.anyOf;
-  if (variants) return variants.map(typeOf).join(' | ');
-  if (schema.type === 'array' && schema.items) return `list of ${typeOf(schema.items)}`;
+  if (variants) return variants.map((variant) => typeOf(variant, definitions)).join(' | ');
+  if (schema.type === 'array' && schema.items) return `list of ${typeOf(schema.items, definitions)}`;
   return Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'any');
 }
 
@@ -56,7 +60,7 @@ export async function docCommand(name: string | undefined): Promise<number> {
     const flags = [required.has(argument) ? 'required' : undefined, property.default === undefined ? undefined : `default ${JSON.stringify(property.default)}`]
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${argument} (${typeOf(property)}${flags ? `; ${flags}` : ''})`);
+    lines.push(`  ${argument} (${typeOf(property, schema.definitions ?? {})}${flags ? `; ${flags}` : ''})`);
     if (property.description) lines.push(`      ${property.description}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
