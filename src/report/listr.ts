@@ -1,6 +1,6 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent, TaskResult } from '../engine/events.js';
-import { formatRecap } from './recap.js';
+import { formatRunEnd } from './recap.js';
 import type { Style } from './style.js';
 import { resultDetails, splitMessage } from './task-line.js';
 
@@ -105,11 +105,7 @@ export function listrReporter(
         hostResults.get(key(event.taskId, event.host))?.resolve(event.result);
         break;
       case 'run:end':
-        chain = chain.then(() => {
-          write('');
-          write(formatRecap(event.recap, style, check));
-          if (event.interrupted) write(style.error('Interrupted: the run stopped before the end of the playbook.'));
-        });
+        chain = chain.then(() => formatRunEnd(event.recap, event.interrupted, style, check).forEach(write));
         break;
       default:
         break;

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../engine/events.js';
-import { formatRecap } from './recap.js';
+import { formatRunEnd } from './recap.js';
 import type { Style } from './style.js';
 import { resultDetails, splitMessage } from './task-line.js';
 
@@ -32,9 +32,7 @@ export function plainReporter(write: (line: string) => void, style: Style): (eve
         write(style.status('unreachable', `  unreachable: [${event.host}] ${event.message}`));
         break;
       case 'run:end':
-        write('');
-        write(formatRecap(event.recap, style, check));
-        if (event.interrupted) write(style.error('Interrupted: the run stopped before the end of the playbook.'));
+        formatRunEnd(event.recap, event.interrupted, style, check).forEach(write);
         break;
       default:
         break;

@@ -36,3 +36,12 @@ export function formatRecap(recap: Record<string, HostRecap>, style: Style, chec
         : style.status('changed', `${totals.changed} change${totals.changed === 1 ? '' : 's'}${check ? ' would be made (check mode: nothing was changed)' : ' made'}.`);
   return ['RECAP', header, ...rows, '', verdict].join('\n');
 }
+
+/** What every reporter prints when the run ends: the recap, and whether the run was cut short. */
+export function formatRunEnd(recap: Record<string, HostRecap>, interrupted: boolean, style: Style, check: boolean): string[] {
+  return [
+    '',
+    formatRecap(recap, style, check),
+    ...(interrupted ? [style.error('Interrupted: the run stopped before the end of the playbook.')] : []),
+  ];
+}

@@ -1,24 +1,12 @@
 import type { HostFacts } from '../../../../src/facts/host.js';
+import { DEBIAN_FACTS } from '../../../helpers/module-fixtures.js';
 import type { ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults } from '../../../../src/modules/types.js';
 import { Command } from '../../../../src/shell/command.js';
 import type { ExecResult } from '../../../../src/transport/types.js';
 
 /** Shared by the libvirt module tests: a module context and an engine-like loop over probe rounds. */
 
-const FACTS: HostFacts = {
-  hostname: 'kvm1',
-  osFamily: 'debian',
-  distribution: 'debian',
-  distributionVersion: '12',
-  packageManager: 'apt',
-  initSystem: 'systemd',
-  addresses: ['10.77.0.11'],
-  selinux: 'absent',
-  firewalld: 'absent',
-  user: 'root',
-  uid: 0,
-  architecture: 'x86_64',
-};
+const FACTS: HostFacts = { ...DEBIAN_FACTS, hostname: 'kvm1' };
 
 export const INVENTORY = ['nfs', 'kvm1', 'kvm2'];
 
