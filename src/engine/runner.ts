@@ -35,7 +35,6 @@ export interface RunOptions {
 
 export interface RunSummary {
   recap: Record<string, HostRecap>;
-  /** Registered results and facts per host at the end, for callers that embed runbook. */
   durationMs: number;
   interrupted: boolean;
   /** Connections opened and execs used per host (benchmarks, tests). */
