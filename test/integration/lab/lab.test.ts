@@ -214,7 +214,9 @@ describe('the lab on the sandbox, end to end', () => {
 
     it('a migration over its timeout is aborted on the source, where the guest keeps running', async () => {
       const disk = `${IMAGES}/slow.img`;
-      const limits = JSON.stringify({ migration_timeout: 1, migration_bandwidth: 1 });
+      // 2 GiB of guest memory at 1 MiB/s: even as zero pages (a few bytes each) that outlasts 1 s,
+      // where the 64 MiB guest could finish inside the limit on a quiet machine.
+      const limits = JSON.stringify({ migration_timeout: 1, migration_bandwidth: 1, guest_memory_mib: 2048 });
       const attempt = await apply('test/integration/lab/second-guest.yml', '-e', 'guest_name=slow', '-e', `guest_disk=${disk}`, '-e', limits);
       expect(attempt.cli.code).not.toBe(0);
       const migration = result(attempt.report, 'Guest migrated to kvm2', 'kvm1');
