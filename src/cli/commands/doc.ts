@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { modules } from '../../modules/registry.js';
+import { moduleSchemaId, schemaDocument } from '../../schema/ajv.js';
 import { EXIT } from '../exit-codes.js';
 
 interface PropertySchema {
@@ -18,13 +18,6 @@ interface ModuleSchema {
   description?: string;
   properties?: Record<string, PropertySchema>;
   required?: string[];
-}
-
-const schemasDir = new URL('../../../schemas/modules/', import.meta.url);
-
-function schemaOf(name: string): ModuleSchema | undefined {
-  const file = readdirSync(schemasDir).find((entry) => entry === `${name}.schema.json`);
-  return file ? (JSON.parse(readFileSync(new URL(file, schemasDir), 'utf8')) as ModuleSchema) : undefined;
 }
 
 function typeOf(schema: PropertySchema, definitions: Record<string, PropertySchema>): string {
@@ -47,7 +40,7 @@ export async function docCommand(name: string | undefined): Promise<number> {
     return EXIT.ok;
   }
   const module = modules.get(name);
-  const schema = schemaOf(name);
+  const schema = schemaDocument(moduleSchemaId(name)) as ModuleSchema | undefined;
   if (!module || !schema) {
     process.stderr.write(`no module named "${name}"; run "runbook doc" for the list\n`);
     return EXIT.invalidInput;
