@@ -698,7 +698,7 @@ function lines(text: string): string[] {
   return trimmed === '' ? [] : trimmed.split('\n');
 }
 
-export function exitDescription(result: ExecResult): string {
+function exitDescription(result: ExecResult): string {
   if (result.signal) return `killed by signal ${result.signal}`;
   if (result.code === null) return 'no exit status reported';
   const meaning: Record<number, string> = { 126: 'not executable', 127: 'command not found', 130: 'interrupted' };
