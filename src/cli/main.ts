@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RunbookError, ValidationError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { EXIT } from './exit-codes.js';
 
 // Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function positiveInteger(value: string): number {
   const number = Number(value);

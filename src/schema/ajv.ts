@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import { RunbookError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { validators } from './generated/validators.js';
 
-/** The package root is two levels above src/schema/ (and dist/schema/). */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCHEMAS_DIR = join(PACKAGE_ROOT, 'schemas');
 const MODULE_ID_PREFIX = 'runbook:module/';
 
