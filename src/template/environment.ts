@@ -25,7 +25,26 @@ export const environment = new nunjucks.Environment(null, {
 }) as TemplateEnvironment;
 addAnsibleFilters(environment);
 
-const runtime = nunjucks.runtime as unknown as { memberLookup(target: unknown, key: unknown): unknown };
+/** A nunjucks scope: a render looks variables up in its frames before its context. */
+export interface Frame {
+  variables: Record<string, unknown>;
+}
+
+const runtime = nunjucks.runtime as unknown as {
+  memberLookup(target: unknown, key: unknown): unknown;
+  Frame: new () => Frame;
+};
+
+/**
+ * A frame reading `variables` through a prototype link: nunjucks copies a render's context object
+ * key by key, a frame it does not copy; assignments inside the template land on the link, not on
+ * `variables`.
+ */
+export function variablesFrame(variables: Record<string, unknown>): Frame {
+  const frame = new runtime.Frame();
+  frame.variables = Object.create(variables) as Record<string, unknown>;
+  return frame;
+}
 
 /** nunjucks' (Jinja-compat) attribute lookup: methods come back bound to their object. */
 export function memberLookup(target: unknown, key: unknown): unknown {

@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import { RunbookError } from '../errors.js';
 import { didYouMeanHint } from '../schema/did-you-mean.js';
 import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
-import { environment, memberLookup, THROW_ON_UNDEFINED } from './environment.js';
+import { environment, memberLookup, THROW_ON_UNDEFINED, variablesFrame, type Frame } from './environment.js';
 import { PYTHON_STRING_METHODS } from './filters.js';
 import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, RESOLVE_LENIENT } from './strict.js';
 import { variableUsage } from './variables.js';
@@ -81,6 +81,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** One top-level render: the context (vars plus guards) and the variables being resolved, for cycles. */
 class Renderer {
   private built: Record<string, unknown> | undefined;
+  private frame: Frame | undefined;
   private readonly resolving = new Set<string>();
   private captured: unknown;
 
@@ -90,11 +91,14 @@ class Renderer {
     private readonly withOmit = false,
   ) {}
 
-  /** Built on the first render: values without templates never need it. */
+  /**
+   * Built on the first render: values without templates never need it. The variables are not
+   * copied in: they are read through a frame (`frame`), which nunjucks consults first, so a variable
+   * named `omit` still wins over the placeholder.
+   */
   private get context(): Record<string, unknown> {
     return (this.built ??= {
       ...(this.withOmit ? { omit: OMIT } : {}),
-      ...this.vars,
       [GUARD_VARIABLE]: (name: string, value: unknown) => {
         if (value === undefined) throw new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`);
         return this.resolve(name, value);
@@ -143,7 +147,7 @@ class Renderer {
     const prepared = prepare(text, mode);
     let printed: string;
     try {
-      printed = prepared.template.render(this.context);
+      printed = (prepared.template.render as (context: object, frame: Frame) => string)(this.context, (this.frame ??= variablesFrame(this.vars)));
     } catch (error) {
       throw renderError(error);
     }

@@ -86,6 +86,18 @@ describe('renderValue', () => {
     expect(renderValue({ name: '{{ name }}', mode: '{{ nope | default(omit) }}' }, vars)).toEqual({ name: 'web' });
   });
 
+  test('a variable named omit wins over the placeholder', () => {
+    expect(renderValue({ mode: '{{ omit }}' }, { omit: 'kept' })).toEqual({ mode: 'kept' });
+  });
+
+  test('assignments inside a template never change the variables it was given', () => {
+    const given = { name: 'web', items: [1, 2] };
+    const text = '{% for item in items %}{% set name = item %}{% endfor %}{% set items = [] %}{{ name }}';
+    renderValue(text, given);
+    expect(given).toEqual({ name: 'web', items: [1, 2] });
+    expect(renderValue('{{ name }}', given)).toBe('web');
+  });
+
   test('printing a null is an error with a hint; unknown filters and functions are named', () => {
     const error = thrown(() => renderValue('x={{ empty }}', vars));
     expect(error.message).toBe('the template prints a value that is null');
