@@ -496,10 +496,22 @@ function offlineSteps(settings: Settings, sourceInfo: DomainInfo, summary: Domai
 }
 
 function verificationSteps(settings: Settings): Step[] {
-  const domstate = virsh('domstate', '--domain', settings.domain);
   return [
-    { title: `post-check: state of ${settings.domain} on ${settings.dest}`, host: settings.dest, command: domstate, okCodes: [0, 1], capture: CAPTURE.destinationState },
-    { title: `post-check: state of ${settings.domain} on ${settings.source}`, command: domstate, okCodes: [0, 1], capture: CAPTURE.sourceState },
+    // dominfo, not domstate: it also says whether the definition persists there. (On an incoming
+    // migration's domain libvirt answers the first dominfo in ~0.8 s; it is paid here, once.)
+    {
+      title: `post-check: state of ${settings.domain} on ${settings.dest}`,
+      host: settings.dest,
+      command: dominfoProbe(settings.domain),
+      okCodes: [0, 1],
+      capture: CAPTURE.destinationState,
+    },
+    {
+      title: `post-check: state of ${settings.domain} on ${settings.source}`,
+      command: virsh('domstate', '--domain', settings.domain),
+      okCodes: [0, 1],
+      capture: CAPTURE.sourceState,
+    },
     ...(settings.mode === 'live'
       ? [
           {
@@ -523,7 +535,10 @@ function stateOf(result: ExecResult | undefined): string {
 
 function finish(settings: Settings, captured: ProbeResults, checks: PreCheck[]): Outcome {
   const { domain, source, dest } = settings;
-  const destinationState = stateOf(captured[CAPTURE.destinationState]);
+  const destination = captured[CAPTURE.destinationState];
+  const presence = destination ? parseDominfo(destination) : undefined;
+  const destinationState =
+    presence?.kind === 'present' ? presence.info.state : presence?.kind === 'absent' ? 'undefined' : `unknown${presence ? ` (${presence.message})` : ''}`;
   const sourceState = stateOf(captured[CAPTURE.sourceState]);
   const timestamps = (captured[CAPTURE.migration]?.stdout ?? '').split('\n').filter((line) => /^\d{10,}$/.test(line.trim())).map(Number);
   const job = parseJobInfo(captured[CAPTURE.job]?.stdout ?? '');
@@ -542,6 +557,9 @@ function finish(settings: Settings, captured: ProbeResults, checks: PreCheck[]):
   };
   const problems = [
     destinationState === 'running' ? '' : `post-check destination-running failed: ${domain} is ${destinationState} on ${dest}`,
+    settings.persistent && presence?.kind === 'present' && !presence.info.persistent
+      ? `post-check destination-persistent failed: ${domain} runs on ${dest} but is not defined there (it would vanish when it stops)`
+      : '',
     sourceState === 'shut off' || sourceState === 'undefined' ? '' : `post-check source-stopped failed: ${domain} is ${sourceState} on ${source}`,
   ].filter(Boolean);
   if (problems.length > 0) return { result: { ...result, migrated: false }, failure: problems.join('\n') };

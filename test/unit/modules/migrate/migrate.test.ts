@@ -240,7 +240,7 @@ describe('migrate: live plan', () => {
     const planned = change(plan(LIVE, lab()));
     const outcome = planned.finish!({
       migration: ok('1764150000000\n1764150002140\n'),
-      'destination state': ok('running\n\n'),
+      'destination state': dominfo('running'),
       'source state': failed("error: failed to get domain 'tiny'\n"),
       job: JOBINFO,
     });
@@ -253,13 +253,26 @@ describe('migrate: live plan', () => {
     const planned = change(plan(LIVE, lab()));
     const outcome = planned.finish!({
       migration: ok('1\n2\n'),
-      'destination state': ok('paused\n'),
+      'destination state': dominfo('paused'),
       'source state': ok('running\n'),
       job: failed('error: domain not found'),
     });
     expect(outcome.failure).toBe(
       'post-check destination-running failed: tiny is paused on kvm2\npost-check source-stopped failed: tiny is running on kvm1',
     );
+    expect(planned.finish!({ 'destination state': NOT_DEFINED, 'source state': NOT_DEFINED }).failure).toBe(
+      'post-check destination-running failed: tiny is undefined on kvm2',
+    );
+  });
+
+  it('fails the verification when the destination runs the domain without keeping its definition', () => {
+    const planned = change(plan(LIVE, lab()));
+    const outcome = planned.finish!({ 'destination state': dominfo('running', { persistent: false }), 'source state': NOT_DEFINED });
+    expect(outcome.failure).toBe(
+      'post-check destination-persistent failed: tiny runs on kvm2 but is not defined there (it would vanish when it stops)',
+    );
+    const transient = change(plan({ ...LIVE, persistent: false }, lab()));
+    expect(transient.finish!({ 'destination state': dominfo('running', { persistent: false }), 'source state': NOT_DEFINED }).failure).toBeUndefined();
   });
 });
 
