@@ -23,27 +23,38 @@ export interface HostFacts {
 // Every line prints key=value; the script always exits 0 (a failed test is a missing key).
 // Addresses keep their /prefix here, dropped when parsed. The kernel's view (/sys/fs/selinux)
 // decides SELinux, since getenforce is often not installed; systemd decides firewalld, since
-// firewall-cmd is a slow Python start-up.
-const SCRIPT = String.raw`
+// firewall-cmd is a slow Python start-up. It runs on every host at every run, so it starts three
+// programs (uname, ip, id) and does the rest with shell builtins: each program costs the host ~1 ms.
+const SCRIPT = `
 if [ -r /etc/os-release ]; then . /etc/os-release; elif [ -r /usr/lib/os-release ]; then . /usr/lib/os-release; fi
-echo "hostname=$(uname -n)"
+rb_uname=$(uname -nm)
+echo "hostname=\${rb_uname% *}"
 echo "id=$ID"
 echo "id_like=$ID_LIKE"
 echo "version=$VERSION_ID"
 for pm in apt-get dnf yum; do command -v $pm >/dev/null 2>&1 && echo "pm=$pm"; done
 [ -d /run/systemd/system ] && echo init=systemd
-rb_addresses=$(ip -o -4 addr show 2>/dev/null | awk '{print $4}')
+set -f
+rb_addresses= rb_next=
+for rb_word in $(ip -o -4 addr show 2>/dev/null); do
+  [ -n "$rb_next" ] && rb_addresses="$rb_addresses $rb_word"
+  if [ "$rb_word" = inet ]; then rb_next=1; else rb_next=; fi
+done
 [ -n "$rb_addresses" ] || rb_addresses=$(hostname -I 2>/dev/null)
-echo "addresses=$(echo $rb_addresses)"
-if [ -r /sys/fs/selinux/enforce ]; then echo "selinux_enforce=$(cat /sys/fs/selinux/enforce)"; fi
+set +f
+echo "addresses=\${rb_addresses# }"
+if [ -r /sys/fs/selinux/enforce ]; then read -r rb_enforce </sys/fs/selinux/enforce; echo "selinux_enforce=$rb_enforce"; fi
 if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"; fi
 if command -v firewall-cmd >/dev/null 2>&1; then
   if [ -d /run/systemd/system ]; then rb_fw=$(systemctl is-active firewalld 2>/dev/null); else rb_fw=$(firewall-cmd --state 2>/dev/null); fi
   echo "firewalld=$rb_fw"
 fi
-echo "user=$(id -un)"
-echo "uid=$(id -u)"
-echo "arch=$(uname -m)"
+rb_id=$(LC_ALL=C id 2>/dev/null)
+rb_id=\${rb_id%% *}
+case "$rb_id" in *'('*) rb_user=\${rb_id#*(}; echo "user=\${rb_user%)}" ;; *) echo "user=" ;; esac
+rb_uid=\${rb_id#uid=}
+echo "uid=\${rb_uid%%(*}"
+echo "arch=\${rb_uname##* }"
 `;
 
 export function hostFactsCommand(): Command {
