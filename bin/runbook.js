@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/main.js';
-process.exitCode = await main(process.argv.slice(2));
+import { loadBundle } from './bundle-loader.js';
+
+process.exitCode = await loadBundle().exports.main(process.argv.slice(2));

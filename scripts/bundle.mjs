@@ -1,24 +1,44 @@
-// Bundles the CLI (dist/cli/main.js, compiled by tsc) into dist/bundle/: Node then loads a handful of
-// files instead of ~200 ESM modules, which is most of a one-host run's start-up. Commands and the
-// terminal reporter stay separate chunks, loaded when used. bin/runbook.js runs the bundle.
+// Bundles the compiled CLI (dist/cli/main.js, from tsc) into one CommonJS file, dist/bundle/runbook.cjs,
+// with a V8 code cache beside it (bin/bundle-loader.js): Node then reads two files instead of
+// resolving and compiling ~200 ESM modules, which was most of a one-host run's start-up.
 // ssh2 stays in node_modules: its optional native crypto binding is found relative to its own files.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 
-const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
+const root = new URL('../', import.meta.url).pathname;
+const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
-await build({
-  // The apt proxy is a second entry: the sandbox runs it as its own process (src/sandbox/forwarders.ts).
-  entryPoints: { main: 'dist/cli/main.js', 'apt-proxy': 'dist/sandbox/apt-proxy.js' },
-  outdir,
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // typescript: only the test suite's path in forwarders.ts; chokidar, fsevents: nunjucks' optional file watching.
+  // typescript: only the test suite's path in src/sandbox/forwarders.ts; chokidar, fsevents: nunjucks' optional file watching.
   external: ['ssh2', 'typescript', 'chokidar', 'fsevents'],
-  // Bundled CommonJS packages (nunjucks, ajv's runtime helpers) call require(), which ESM lacks.
-  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: [`${root}dist/cli/main.js`],
+  outfile: `${outdir}/runbook.cjs`,
+  format: 'cjs',
+  // CommonJS has no import.meta: the sources locate package.json and the apt proxy from their own URL.
+  define: { 'import.meta.url': 'bundleUrl' },
+  banner: { js: "const bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// The sandbox runs the apt proxy as its own process, from beside the code that starts it.
+await build({
+  ...common,
+  entryPoints: [`${root}dist/sandbox/apt-proxy.js`],
+  outfile: `${outdir}/apt-proxy.js`,
+  format: 'esm',
+});
+
+// The code cache holds what a run compiled, so it is made after a run: validating the lab playbook
+// loads and compiles the loader, schemas and templates, and proves the bundle works.
+process.chdir(root);
+const { loadBundle, CODE_CACHE } = await import('../bin/bundle-loader.js');
+const { exports, script } = loadBundle();
+const code = await exports.main(['validate', 'playbooks/lab.yml', '-i', 'inventory/lab.yml']);
+if (code !== 0) throw new Error(`the bundle failed to validate playbooks/lab.yml (exit ${code})`);
+writeFileSync(CODE_CACHE, script.createCachedData());

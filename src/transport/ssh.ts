@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import { RunbookError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import { OutputCollector, supervise } from './exec.js';
@@ -165,11 +166,15 @@ function tunnel(jumpClient: Client, jump: ConnectionSettings, target: Connection
   });
 }
 
-/** ssh2 is loaded on the first ssh connection: runs on local hosts only, and `runbook --version`, start without it. */
-async function loadSsh2(): Promise<typeof import('ssh2')> {
-  // ssh2 is CommonJS: its module.exports (with utils) is the default export, which @types/ssh2 does not declare.
-  const loaded = (await import('ssh2')) as unknown as { default: typeof import('ssh2') };
-  return loaded.default;
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * ssh2 is loaded on the first ssh connection: runs on local hosts only, and `runbook --version`,
+ * start without it. It is CommonJS, and require() gives its module.exports (with utils) as
+ * @types/ssh2 declares it.
+ */
+function loadSsh2(): typeof import('ssh2') {
+  return requireHere('ssh2') as typeof import('ssh2');
 }
 
 /**
@@ -193,7 +198,7 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
   }
   const tried: string[] = [];
   let hostKeyError: RunbookError | undefined;
-  const { Client } = await loadSsh2();
+  const { Client } = loadSsh2();
   const sock = await openSocket();
 
   return new Promise((resolve, reject) => {
@@ -258,20 +263,9 @@ async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
   const plan: AuthPlan = { methods: [], skipped: [] };
   const username = settings.user;
   for (const file of settings.privateKeyFiles) {
-    let key: Buffer;
-    try {
-      key = await readFile(file);
-    } catch (error) {
-      plan.skipped.push(`publickey ${file} (cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-      continue;
-    }
-    const parsed = (await loadSsh2()).utils.parseKey(key);
-    if (parsed instanceof Error) {
-      const hint = /passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : '';
-      plan.skipped.push(`publickey ${file} (${parsed.message}${hint})`);
-      continue;
-    }
-    plan.methods.push({ label: `publickey ${file}`, auth: { type: 'publickey', username, key } });
+    const key = await privateKey(file);
+    if (typeof key === 'string') plan.skipped.push(`publickey ${file} (${key})`);
+    else plan.methods.push({ label: `publickey ${file}`, auth: { type: 'publickey', username, key } });
   }
   const agent = process.env.SSH_AUTH_SOCK;
   if (agent) plan.methods.push({ label: `agent (SSH_AUTH_SOCK=${agent})`, auth: { type: 'agent', username, agent } });
@@ -279,6 +273,39 @@ async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
     plan.methods.push({ label: 'password', auth: { type: 'password', username, password: settings.password } });
   }
   return plan;
+}
+
+/**
+ * Key files parsed once, however many hosts use them (parsing costs about a millisecond); keyed by
+ * the file's identity and modification time, so a key file replaced during the run is read again.
+ */
+const privateKeys = new Map<string, Promise<ParsedKey | string>>();
+
+/** The parsed key, or why it cannot be used. */
+async function privateKey(file: string): Promise<ParsedKey | string> {
+  let version: string;
+  try {
+    const info = await stat(file);
+    version = `${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}`;
+  } catch (error) {
+    return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+  let key = privateKeys.get(version);
+  if (!key) {
+    key = (async () => {
+      let data: Buffer;
+      try {
+        data = await readFile(file);
+      } catch (error) {
+        return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      }
+      const parsed = loadSsh2().utils.parseKey(data);
+      if (parsed instanceof Error) return `${parsed.message}${/passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : ''}`;
+      return parsed;
+    })();
+    privateKeys.set(version, key);
+  }
+  return key;
 }
 
 function connectionError(
