@@ -113,8 +113,9 @@ export interface ModuleDefinition<Args = Record<string, unknown>> {
   /** One line for `runbook doc` and did-you-mean lists. */
   summary: string;
   /**
-   * Remote state to read before planning. Probes must not change anything. `probes` in plan() also
-   * holds the results of any ProbeMorePlan rounds.
+   * Remote state to read before planning. Probes must not change anything. Each runs in a subshell
+   * of its own with stdin closed, so it may `exit` with the status it reports. `probes` in plan()
+   * also holds the results of any ProbeMorePlan rounds.
    */
   probe?(args: Args, context: ModuleContext): ProbeSet;
   plan(args: Args, probes: ProbeResults, context: ModuleContext): Plan;

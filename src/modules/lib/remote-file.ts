@@ -45,35 +45,33 @@ export interface AttributeChange {
 /** Files up to this size are read whole by fileContentProbe; larger ones are compared by sha256. */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024;
 
+/** Marks fileContentProbe's output as the file's bytes (not a sha256). */
+const CONTENT_LINE = 'content';
+
 /** Exit status of the probes when the path does not exist (any other failure is an error). */
 const ABSENT_EXIT = 3;
 
 // One stat call, C locale so the errno text is stable: only "no such file" and "not a directory"
 // mean absent; everything else (permission denied, I/O errors) fails the probe with stat's message.
-// Fields, one per line: raw st_mode in hex, user, uid, group, gid, size; then a link's target.
-// `\\n` below: sh`` gets cooked strings, and the escape is for stat and printf to expand.
+// Fields, one per line: raw st_mode in hex, user, uid, group, gid, size (kept in $rb_stat, the
+// size last); then a link's target. `\\n` below: sh`` gets cooked strings, and the escape is for
+// stat to expand. Probes run in a subshell of their own (src/engine/batch.ts), so `exit` is local.
 function statScript(path: string): Command {
-  return sh`{ err=$(LC_ALL=C stat --printf='%f\\n%U\\n%u\\n%G\\n%g\\n%s\\n' -- ${path} 2>&1 >&3); } 3>&1 || case $err in *': No such file or directory'|*': Not a directory') exit ${ABSENT_EXIT};; *) printf '%s\\n' "$err" >&2; exit 1;; esac; if [ -L ${path} ]; then readlink -n -- ${path} || exit 1; fi`;
-}
-
-// The subshell keeps `exit` local. The braces keep the text from starting with "(": a caller that
-// wraps it in ( ) would form "((", which bash first reads as arithmetic and, falling back to
-// subshells, re-parses with \x01 and \x7f bytes corrupted (bash 5.2).
-function subshell(script: Command): Command {
-  return sh`{ (${script}); }`;
+  return sh`rb_stat=$(LC_ALL=C stat --printf='%f\\n%U\\n%u\\n%G\\n%g\\n%s' -- ${path} 2>&1) || case $rb_stat in *': No such file or directory'|*': Not a directory') exit ${ABSENT_EXIT};; *) printf '%s\\n' "$rb_stat" >&2; exit 1;; esac; printf '%s\\n' "$rb_stat"; if [ -L ${path} ]; then readlink -n -- ${path} || exit 1; fi`;
 }
 
 /** Read-only command reporting a path's FileState; parse with parseFileState. */
 export function fileStateProbe(path: string): Command {
-  return subshell(statScript(path));
+  return statScript(path);
 }
 
-/** Read-only command reporting a path's FileState plus, for a regular file, its sha256 and bytes (base64 on the wire). */
+/**
+ * Read-only command reporting a path's FileState plus, for a regular file, either its bytes (base64
+ * on the wire, after a "content" line) or, when it is larger than maxBytes, only its sha256. Every
+ * program started costs the host about a millisecond, and this runs for every file of every run.
+ */
 export function fileContentProbe(path: string, maxBytes: number = DEFAULT_MAX_CONTENT_BYTES): Command {
-  // One byte past the limit tells "exactly maxBytes" apart from "too large" without another stat.
-  return subshell(
-    sh`${statScript(path)}; if [ -f ${path} ] && [ ! -L ${path} ]; then sha256sum < ${path} || exit 1; head -c ${maxBytes + 1} < ${path} | base64 -w0 || exit 1; fi`,
-  );
+  return sh`${statScript(path)}; if [ -f ${path} ] && [ ! -L ${path} ]; then if [ "\${rb_stat##*[!0-9]}" -le ${maxBytes} ]; then echo ${CONTENT_LINE}; base64 -w0 < ${path} || exit 1; else sha256sum < ${path} || exit 1; fi; fi`;
 }
 
 /** FileState from fileStateProbe's result; null when the path does not exist; throws on any other failure. */
@@ -87,19 +85,16 @@ export function parseFileContent(result: ExecResult, maxBytes: number = DEFAULT_
   if (parsed === undefined) return { state: null, content: undefined, sha256: undefined };
   const { state, rest } = parsed;
   if (state.type !== 'file') return { state, content: undefined, sha256: undefined };
-  const newline = rest.indexOf('\n');
+  if (rest.startsWith(`${CONTENT_LINE}\n`)) {
+    const bytes = Buffer.from(rest.slice(CONTENT_LINE.length + 1).trim(), 'base64');
+    // A file that grew past the limit between stat and read is compared by hash, like any large file.
+    return { state, content: bytes.length > maxBytes ? undefined : bytes, sha256: sha256Hex(bytes) };
+  }
   const sha256 = rest.slice(0, 64);
-  if (newline < 64 || !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new RunbookError('RB_COMMAND_FAILED', 'unexpected output from the file content probe (no sha256 line)');
+  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new RunbookError('RB_COMMAND_FAILED', 'unexpected output from the file content probe (neither content nor sha256)');
   }
-  const bytes = Buffer.from(rest.slice(newline + 1).trim(), 'base64');
-  if (bytes.length > maxBytes) return { state, content: undefined, sha256 };
-  if (sha256Hex(bytes) !== sha256) {
-    throw new RunbookError('RB_COMMAND_FAILED', 'a file changed while it was being read; run again', {
-      hint: 'another process is writing the file',
-    });
-  }
-  return { state, content: bytes, sha256 };
+  return { state, content: undefined, sha256 };
 }
 
 function parseStat(result: ExecResult): { state: FileState; rest: string } | undefined {
