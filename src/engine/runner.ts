@@ -186,7 +186,7 @@ class Run {
     const started = Date.now();
     let result: TaskResult;
     try {
-      await this.ensureConnected(host, play);
+      await this.ensureConnected(host, play, task);
       result = await this.runWithRetries(play, task, host);
     } catch (error) {
       if (error instanceof HostUnreachable) {
@@ -472,11 +472,11 @@ class Run {
       [...byHost].map(async ([target, entries]) => {
         const state = this.host(target);
         if (target !== host.name) await this.ensureConnected(state, play);
-        const extra = readAhead && target === host.name ? this.readAheadCommands(play, task, host) : [];
+        const extra = readAhead && target === host.name ? this.readAheadCommands(play, tasksFrom(play, task, 'after'), host) : [];
         const unique = new Map<string, Command>(entries.map((entry) => [entry.text, entry.command]));
         for (const command of extra) {
           const text = command.render();
-          if (!unique.has(text)) unique.set(text, command);
+          if (!unique.has(text) && !state.probeCache.has(text)) unique.set(text, command);
         }
         const batch = buildBatch([...unique.values()]);
         const outputs = batch.parse(await this.exec(state, batch.command));
@@ -487,14 +487,17 @@ class Run {
     return results;
   }
 
-  /** Probe commands of the tasks after `task` in the play, as far as they can be computed now. */
-  private readAheadCommands(play: Play, task: Task, host: HostState): Command[] {
-    const index = play.tasks.indexOf(task);
-    if (index < 0) return [];
+  /**
+   * Probe commands of `tasks` on the host, as far as they can be computed now. Before the host's
+   * facts are known, a probe that reads them throws (see moduleContext) and is read when its task
+   * runs; tasks with become are left out too, as whether become applies depends on the login user.
+   */
+  private readAheadCommands(play: Play, tasks: readonly Task[], host: HostState): Command[] {
     const commands: Command[] = [];
-    for (const later of play.tasks.slice(index + 1)) {
+    for (const later of tasks) {
       const module = getModule(later.module);
       if (!module?.probe || !this.selectedByTags(play, later)) continue;
+      if (!host.facts && (later.become ?? play.become)) continue;
       try {
         const vars = this.vars(play, later, host);
         const items = later.loop === undefined ? [undefined] : loopItems(renderAll(later.loop, vars), later);
@@ -518,7 +521,11 @@ class Run {
     let nonce: string | undefined;
     return {
       host: host.name,
-      facts: host.facts!,
+      // Read ahead while connecting, before the facts arrive: a probe that needs them is read later.
+      get facts() {
+        if (!host.facts) throw new RunbookError('RB_INTERNAL', `the facts of ${host.name} are not known yet`);
+        return host.facts;
+      },
       check: this.options.check,
       hostVars: (name) => (this.inventory.hosts.has(name) ? this.hostRuntimeVars(name) : undefined),
       playbookDir: this.playbookDir,
@@ -575,7 +582,12 @@ class Run {
     return becomeCommand(command, user);
   }
 
-  private async ensureConnected(host: HostState, play: Play): Promise<Transport> {
+  /**
+   * Connects and reads the host's facts. Given the task about to run, the same exec also reads the
+   * probes of that task and the play's later ones that do not depend on the facts: a converged play
+   * then costs one round trip per host.
+   */
+  private async ensureConnected(host: HostState, play: Play, task?: Task): Promise<Transport> {
     if (host.unreachable) throw new HostUnreachable(`${host.name} is unreachable`);
     if (host.transport && host.facts) return host.transport;
     host.connecting ??= (async () => {
@@ -591,9 +603,13 @@ class Run {
         throw new HostUnreachable(error instanceof Error ? error.message : String(error));
       }
       host.transport = transport;
-      const facts = await this.exec(host, hostFactsCommand());
+      const ahead = task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : [];
+      const batch = buildBatch([hostFactsCommand(), ...ahead]);
+      const results = batch.parse(await this.exec(host, batch.command));
+      const facts = results[0]!;
       if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
       host.facts = parseHostFacts(facts);
+      ahead.forEach((command, index) => host.probeCache.set(command.render(), results[index + 1]!));
       return transport;
     })();
     try {
@@ -732,6 +748,12 @@ function countWords(statuses: TaskStatus[]): string {
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+}
+
+/** The play's tasks from `task` on (or after it); none for a handler, which is not among them. */
+function tasksFrom(play: Play, task: Task, where: 'including' | 'after'): readonly Task[] {
+  const index = play.tasks.indexOf(task);
+  return index < 0 ? [] : play.tasks.slice(where === 'including' ? index : index + 1);
 }
 
 function prefixed(facts: Record<string, unknown>): Record<string, unknown> {

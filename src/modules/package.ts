@@ -25,15 +25,12 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
   name: 'package',
   summary: 'Install, remove or upgrade packages with apt, dnf or yum (chosen from facts)',
 
-  probe(args, context) {
-    const manager = context.facts.packageManager;
-    if (manager === 'unknown') return {};
+  // Only `latest` needs the facts to probe: the rest is read in the connection's first round trip.
+  probe(args) {
     const names = packageNames(args);
-    const probes: ProbeSet = { installed: manager === 'apt' ? dpkgProbe(names) : rpmProbe(names) };
-    if (manager === 'apt' && wantsCacheUpdate(args)) probes.cacheAge = aptCacheAgeProbe();
-    if ((args.state ?? 'present') === 'latest') {
-      probes.candidates = manager === 'apt' ? sh`apt-cache policy -- ${names}` : sh`${manager} -q check-update -- ${names}`;
-    }
+    const probes: ProbeSet = { installed: hostDatabaseProbe(names) };
+    // Read on every host, used on apt hosts only: cheaper than a round trip to learn the manager first.
+    if (wantsCacheUpdate(args)) probes.cacheAge = aptCacheAgeProbe();
     return probes;
   },
 
@@ -41,6 +38,18 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
     const manager = context.facts.packageManager;
     if (manager === 'unknown') {
       return { kind: 'fail', message: `no supported package manager (apt, dnf, yum) found on ${context.host}` };
+    }
+    const names = packageNames(args);
+    const database = manager === 'apt' ? 'dpkg' : 'rpm';
+    // A host with both databases (dpkg on Fedora, say) answered from the other one: ask its family's own.
+    if (probes.familyDatabase === undefined && databaseOf(probeOutput(probes, 'installed')) !== database) {
+      return { kind: 'probe', probes: { familyDatabase: databaseProbe(database, names) } };
+    }
+    if ((args.state ?? 'present') === 'latest' && probes.candidates === undefined) {
+      return {
+        kind: 'probe',
+        probes: { candidates: manager === 'apt' ? sh`apt-cache policy -- ${names}` : sh`${manager} -q check-update -- ${names}` },
+      };
     }
     return planPackages(args, manager, probes);
   },
@@ -54,14 +63,23 @@ function wantsCacheUpdate(args: PackageArgs): boolean {
   return args.update_cache === true || args.cache_valid_time !== undefined;
 }
 
-// One line per name, "NAME<TAB>STATUS<TAB>VERSION", whatever the database knows of it.
-function dpkgProbe(names: string[]): Command {
-  return sh`for p in ${names}; do if s=$(dpkg-query -W --showformat=${DPKG_FORMAT} -- "$p" 2>/dev/null); then printf '%s\t%s\n' "$p" "$s"; else printf '%s\tun \t\n' "$p"; fi; done`;
+type Database = 'dpkg' | 'rpm';
+
+// The first line names the database; then one line per name, "NAME<TAB>STATUS<TAB>VERSION",
+// whatever the database knows of it. rpm's answers use dpkg's status letters: one parser reads both.
+function databaseProbe(database: Database, names: string[]): Command {
+  return database === 'dpkg'
+    ? sh`echo dpkg; for p in ${names}; do if s=$(dpkg-query -W --showformat=${DPKG_FORMAT} -- "$p" 2>/dev/null); then printf '%s\t%s\n' "$p" "$s"; else printf '%s\tun \t\n' "$p"; fi; done`
+    : sh`echo rpm; for p in ${names}; do if v=$(rpm -q --qf ${RPM_FORMAT} -- "$p" 2>/dev/null); then printf '%s\tii \t%s\n' "$p" "$v"; else printf '%s\tun \t\n' "$p"; fi; done`;
 }
 
-// The same shape as dpkgProbe's, with dpkg's status letters, so one parser reads both.
-function rpmProbe(names: string[]): Command {
-  return sh`for p in ${names}; do if v=$(rpm -q --qf ${RPM_FORMAT} -- "$p" 2>/dev/null); then printf '%s\tii \t%s\n' "$p" "$v"; else printf '%s\tun \t\n' "$p"; fi; done`;
+/** The database the host has (dpkg first), so the probe needs no facts; prints nothing without either. */
+function hostDatabaseProbe(names: string[]): Command {
+  return sh`if command -v dpkg-query >/dev/null 2>&1; then ${databaseProbe('dpkg', names)}; elif command -v rpm >/dev/null 2>&1; then ${databaseProbe('rpm', names)}; fi`;
+}
+
+function databaseOf(result: ExecResult): string {
+  return result.stdout.split('\n', 1)[0] ?? '';
 }
 
 /**
@@ -122,7 +140,7 @@ export function parseCacheAge(stdout: string): number | undefined {
 function planPackages(args: PackageArgs, manager: Manager, probes: ProbeResults): Plan {
   const names = packageNames(args);
   const state = args.state ?? 'present';
-  const installed = parseInstalled(probeOutput(probes, 'installed'), names);
+  const installed = parseInstalled(probeOutput(probes, probes.familyDatabase ? 'familyDatabase' : 'installed'), names);
   const isInstalled = (name: string) => installed.get(name)?.status === 'installed';
 
   const toInstall = state === 'absent' ? [] : names.filter((name) => !isInstalled(name));

@@ -32,22 +32,29 @@ describe('package names', () => {
     expect(validate('runbook:module/package', { name })).toEqual([]);
   });
 
-  it('the dpkg probe passes each name to dpkg-query as one literal word through a real sh', () => {
+  it('the probe passes each name to the package database as one literal word through a real sh', () => {
     // Names the schema refuses still must not reach the shell as code.
     const names: [string, ...string[]] = ['rb-no-such-package', '$(touch pwned)', "it's; touch pwned2"];
     const probe = packageModule.probe!({ name: names }, fakeContext())['installed']!;
     const result = runShell(probe as Command, undefined, root);
     expect(result.code).toBe(0);
     expect(readdirSync(root)).toEqual([]);
+    // This Debian machine has dpkg: the probe names it, then answers for each name.
+    expect(result.stdout.split('\n')[0]).toBe('dpkg');
     const installed = parseInstalled(result, names);
     expect([...installed.values()].map((entry) => entry.status)).toEqual(['absent', 'absent', 'absent']);
   });
 
-  it('the rpm probe reports an unknown package as absent through a real sh', () => {
-    const probe = packageModule.probe!({ name: 'rb-no-such-package' }, fakeContext({ facts: { osFamily: 'redhat', packageManager: 'dnf' } }))['installed']!;
-    const result = runShell(probe as Command);
-    expect(result.code).toBe(0);
-    expect(parseInstalled(result, ['rb-no-such-package']).get('rb-no-such-package')?.status).toBe('absent');
+  it("on a RHEL-family host answered from dpkg, the plan asks rpm, whose probe reports an unknown package as absent through a real sh", () => {
+    const context = fakeContext({ facts: { osFamily: 'redhat', packageManager: 'dnf' } });
+    const args = { name: 'rb-no-such-package' };
+    const installed = runShell(packageModule.probe!(args, context)['installed'] as Command);
+    const plan = packageModule.plan(args, { installed }, context);
+    expect(plan.kind).toBe('probe');
+    const familyDatabase = runShell((plan as { probes: Record<string, Command> }).probes['familyDatabase']!);
+    expect(familyDatabase.stdout.split('\n')[0]).toBe('rpm');
+    expect(parseInstalled(familyDatabase, ['rb-no-such-package']).get('rb-no-such-package')?.status).toBe('absent');
+    expect(packageModule.plan(args, { installed, familyDatabase }, context)).toMatchObject({ kind: 'change', summary: 'install rb-no-such-package' });
   });
 });
 
