@@ -25,7 +25,8 @@ export const packageModule: ModuleDefinition<PackageArgs> = {
   name: 'package',
   summary: 'Install, remove or upgrade packages with apt, dnf or yum (chosen from facts)',
 
-  // Only `latest` needs the facts to probe: the rest is read in the connection's first round trip.
+  // No facts needed, so this is read in the connection's first round trip; `latest` asks for the
+  // candidate versions in a second round, from the manager the facts name.
   probe(args) {
     const names = packageNames(args);
     const probes: ProbeSet = { installed: hostDatabaseProbe(names) };
