@@ -51,7 +51,7 @@ class HostState {
   /** Registered results and set_fact values: above play vars, below extra vars. */
   readonly runtimeVars: Record<string, unknown> = {};
   readonly notified = new Set<string>();
-  /** Probe results read in batches ahead of time, valid until something runs on the host. */
+  /** Probe results read in batches ahead of time, valid until a step runs on any host. */
   readonly probeCache = new Map<string, ExecResult>();
   failed = false;
   unreachable = false;
@@ -80,6 +80,8 @@ class Run {
   private readonly hosts = new Map<string, HostState>();
   private readonly started = Date.now();
   private readonly playbookDir: string;
+  /** Counts forgetProbes() calls: a probe read is kept only if none happened while it ran. */
+  private probeGeneration = 0;
 
   constructor(
     private readonly playbook: Playbook,
@@ -214,6 +216,8 @@ class Run {
     const attempts = task.until ? Math.max(1, task.retries) : 1;
     let last: TaskResult | undefined;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      // A retry waits for the host to change: what the previous attempt read is stale by design.
+      if (attempt > 1) host.probeCache.clear();
       const { result, registered } = await this.runTaskBody(play, task, host);
       last = result;
       if (!task.until || result.status === 'skipped') return result;
@@ -406,9 +410,8 @@ class Run {
     for (const step of plan.steps) {
       const target = step.host ? this.host(step.host) : host;
       if (step.host) await this.ensureConnected(target, play);
-      target.probeCache.clear();
-      host.probeCache.clear();
       this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
+      this.forgetProbes();
       const result = await this.exec(target, this.withBecome(step.command, play, task, target), {
         ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
         ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
@@ -422,7 +425,7 @@ class Run {
       }).catch(async (error: unknown) => {
         if (step.onAbort) await this.exec(target, this.withBecome(step.onAbort, play, task, target)).catch(() => undefined);
         throw error;
-      });
+      }).finally(() => this.forgetProbes());
       last = result;
       if (step.capture) captured[step.capture] = result;
       const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
@@ -452,8 +455,8 @@ class Run {
 
   /**
    * Reads probes, batched: one exec per host. The first read of a task also reads ahead the probes of
-   * the play's remaining tasks (those that can be computed now); they stay valid until something runs
-   * on the host, so a no-op play costs about one round trip per host.
+   * the play's remaining tasks (those that can be computed now); they stay valid until a step runs
+   * on any host, so a no-op play costs one round trip per host.
    */
   private async readProbes(wanted: ProbeSet, play: Play, task: Task, host: HostState, readAhead: boolean): Promise<ProbeResults> {
     const results: ProbeResults = {};
@@ -479,9 +482,10 @@ class Run {
           if (!unique.has(text) && !state.probeCache.has(text)) unique.set(text, command);
         }
         const batch = buildBatch([...unique.values()]);
-        const outputs = batch.parse(await this.exec(state, batch.command));
-        [...unique.keys()].forEach((text, index) => state.probeCache.set(text, outputs[index]!));
-        for (const entry of entries) results[entry.key] = state.probeCache.get(entry.text)!;
+        const generation = this.probeGeneration;
+        const outputs = new Map(zip([...unique.keys()], batch.parse(await this.exec(state, batch.command))));
+        for (const [text, output] of outputs) this.rememberProbe(state, generation, text, output);
+        for (const entry of entries) results[entry.key] = outputs.get(entry.text)!;
       }),
     );
     return results;
@@ -603,13 +607,7 @@ class Run {
         throw new HostUnreachable(error instanceof Error ? error.message : String(error));
       }
       host.transport = transport;
-      const ahead = task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : [];
-      const batch = buildBatch([hostFactsCommand(), ...ahead]);
-      const results = batch.parse(await this.exec(host, batch.command));
-      const facts = results[0]!;
-      if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
-      host.facts = parseHostFacts(facts);
-      ahead.forEach((command, index) => host.probeCache.set(command.render(), results[index + 1]!));
+      host.facts = await this.readFacts(host, task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : []);
       return transport;
     })();
     try {
@@ -618,6 +616,44 @@ class Run {
       host.unreachable = true;
       throw error;
     }
+  }
+
+  /**
+   * The host's facts, read with `ahead` (probes computed without them) in the same exec. A read-ahead
+   * probe that outlasts the command timeout must not cost the host its facts: they are read alone then.
+   */
+  private async readFacts(host: HostState, ahead: readonly Command[]): Promise<HostFacts> {
+    const generation = this.probeGeneration;
+    const batch = buildBatch([hostFactsCommand(), ...ahead]);
+    let results: ExecResult[];
+    try {
+      results = batch.parse(await this.exec(host, batch.command));
+    } catch (error) {
+      if (ahead.length === 0 || !(error instanceof RunbookError && error.code === 'RB_TIMEOUT')) throw error;
+      results = [await this.exec(host, hostFactsCommand())];
+    }
+    const facts = results[0]!;
+    if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
+    ahead.forEach((command, index) => {
+      const output = results[index + 1];
+      if (output) this.rememberProbe(host, generation, command.render(), output);
+    });
+    return parseHostFacts(facts);
+  }
+
+  /**
+   * Anything a step changes may be seen from every host (shared storage, a service another host
+   * uses): before and after each step, every probe result read so far is forgotten, and reads that
+   * were under way are not kept (rememberProbe).
+   */
+  private forgetProbes(): void {
+    this.probeGeneration += 1;
+    for (const state of this.hosts.values()) state.probeCache.clear();
+  }
+
+  /** Keeps a probe result for later tasks, unless a step ran since the read began or the read was cut short. */
+  private rememberProbe(host: HostState, generation: number, text: string, output: ExecResult): void {
+    if (generation === this.probeGeneration && output.code !== null) host.probeCache.set(text, output);
   }
 
   private async exec(host: HostState, command: Command, options: Parameters<Transport['exec']>[1] = {}): Promise<ExecResult> {
@@ -748,6 +784,10 @@ function countWords(statuses: TaskStatus[]): string {
   const counts = new Map<string, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+}
+
+function zip<A, B>(keys: readonly A[], values: readonly B[]): Array<[A, B]> {
+  return keys.map((key, index) => [key, values[index]!]);
 }
 
 /** The play's tasks from `task` on (or after it); none for a handler, which is not among them. */

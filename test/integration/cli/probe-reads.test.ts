@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+
+// Probe results are read ahead of the tasks that use them. These runs prove they are never stale:
+// two hosts on a local connection share one filesystem, as hosts sharing storage do.
+
+let work: string;
+let inventory: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'runbook-probe-reads-'));
+  inventory = join(work, 'inventory.yml');
+  writeFileSync(
+    inventory,
+    `all:
+  vars:
+    ansible_connection: local
+    shared: ${work}
+  hosts:
+    first: {}
+    second: {}
+`,
+  );
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function playbook(name: string, text: string): string {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('probe results read ahead', () => {
+  it('a change one host makes is seen by the next task on another host', async () => {
+    const path = playbook(
+      'shared.yml',
+      `- hosts: all
+  tasks:
+    - name: the first host writes to the shared directory
+      command: touch {{ shared }}/marker
+      when: inventory_hostname == 'first'
+    - name: the second host finds it there
+      command: { cmd: "touch {{ shared }}/second-ran", creates: "{{ shared }}/marker" }
+      when: inventory_hostname == 'second'
+`,
+    );
+    const run = await runCli(['apply', path, '-i', inventory]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/creates \S*marker exists/);
+    expect(existsSync(join(work, 'second-ran'))).toBe(false);
+  });
+
+  it('each until attempt reads the host again', async () => {
+    const path = playbook(
+      'until.yml',
+      `- hosts: first
+  tasks:
+    - name: a file appears a moment later
+      shell: (sleep 1; touch {{ shared }}/later) >/dev/null 2>&1 &
+    - name: wait for it
+      file: { path: "{{ shared }}/later", state: file }
+      register: waited
+      until: waited is succeeded
+      retries: 10
+      delay: 1
+`,
+    );
+    const run = await runCli(['apply', path, '-i', inventory]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(existsSync(join(work, 'later'))).toBe(true);
+  });
+});
