@@ -28,6 +28,11 @@ interface Prepared {
   template: nunjucks.Template;
   /** True when the template is one expression whose value is captured rather than printed. */
   native: boolean;
+  /**
+   * True when the template defines a macro: nunjucks runs a macro's body in a frame of its own,
+   * which sees the render context but not the caller's frames, so the variables go into the context.
+   */
+  hasMacro: boolean;
 }
 
 const cache = new Map<string, Prepared>();
@@ -66,10 +71,17 @@ function prepare(text: string, mode: 'template' | 'expression'): Prepared {
   const code = compileAst(ast, 'template', THROW_ON_UNDEFINED);
   const properties: unknown = new Function(code)();
   const template = new nunjucks.Template({ type: 'code', obj: properties } as unknown as string, environment);
-  const prepared = { template, native: expression !== undefined };
+  const prepared = { template, native: expression !== undefined, hasMacro: containsNode(ast, 'Macro') };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, prepared);
   return prepared;
+}
+
+function containsNode(node: AstNode, typename: string): boolean {
+  return (
+    node.typename === typename ||
+    node.fields.some((field) => [node[field]].flat().some((value) => isNode(value) && containsNode(value, typename)))
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -81,6 +93,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** One top-level render: the context (vars plus guards) and the variables being resolved, for cycles. */
 class Renderer {
   private built: Record<string, unknown> | undefined;
+  private builtWithVariables: Record<string, unknown> | undefined;
   private frame: Frame | undefined;
   private readonly resolving = new Set<string>();
   private captured: unknown;
@@ -99,6 +112,22 @@ class Renderer {
   private get context(): Record<string, unknown> {
     return (this.built ??= {
       ...(this.withOmit ? { omit: OMIT } : {}),
+      ...this.guards(),
+    });
+  }
+
+  /** The context with the variables copied in, for templates whose macros cannot see the frame. */
+  private get contextWithVariables(): Record<string, unknown> {
+    return (this.builtWithVariables ??= {
+      ...(this.withOmit ? { omit: OMIT } : {}),
+      ...this.vars,
+      ...this.guards(),
+    });
+  }
+
+  /** The functions the compiled templates call (see strict.ts). */
+  private guards(): Record<string, unknown> {
+    return {
       [GUARD_VARIABLE]: (name: string, value: unknown) => {
         if (value === undefined) throw new RunbookError('RB_TEMPLATE', `undefined variable "${name}"`);
         return this.resolve(name, value);
@@ -111,7 +140,7 @@ class Renderer {
         this.captured = value;
         return '';
       },
-    });
+    };
   }
 
   /** A variable whose value is itself a template renders in the same variables, as in Ansible. */
@@ -147,7 +176,10 @@ class Renderer {
     const prepared = prepare(text, mode);
     let printed: string;
     try {
-      printed = (prepared.template.render as (context: object, frame: Frame) => string)(this.context, (this.frame ??= variablesFrame(this.vars)));
+      printed = (prepared.template.render as (context: object, frame: Frame) => string)(
+        prepared.hasMacro ? this.contextWithVariables : this.context,
+        (this.frame ??= variablesFrame(this.vars)),
+      );
     } catch (error) {
       throw renderError(error);
     }

@@ -86,6 +86,10 @@ describe('renderValue', () => {
     expect(renderValue({ name: '{{ name }}', mode: '{{ nope | default(omit) }}' }, vars)).toEqual({ name: 'web' });
   });
 
+  test('a macro reads the variables, as in Jinja', () => {
+    expect(renderValue('{% macro greet(who) %}{{ who }} from {{ name }}{% endmacro %}{{ greet("ops") }}', vars)).toBe('ops from web');
+  });
+
   test('a variable named omit wins over the placeholder', () => {
     expect(renderValue({ mode: '{{ omit }}' }, { omit: 'kept' })).toEqual({ mode: 'kept' });
   });
