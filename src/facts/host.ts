@@ -51,9 +51,10 @@ if command -v firewall-cmd >/dev/null 2>&1; then
 fi
 rb_id=$(LC_ALL=C id 2>/dev/null)
 rb_id=\${rb_id%% *}
-case "$rb_id" in *'('*) rb_user=\${rb_id#*(}; echo "user=\${rb_user%)}" ;; *) echo "user=" ;; esac
 rb_uid=\${rb_id#uid=}
-echo "uid=\${rb_uid%%(*}"
+rb_uid=\${rb_uid%%\\(*}
+case "$rb_id" in *'('*) rb_user=\${rb_id#*\\(}; echo "user=\${rb_user%\\)}" ;; *) echo "user=$rb_uid" ;; esac
+echo "uid=$rb_uid"
 echo "arch=\${rb_uname##* }"
 `;
 
