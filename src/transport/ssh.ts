@@ -278,6 +278,7 @@ async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
 /**
  * Key files parsed once, however many hosts use them (parsing costs about a millisecond); keyed by
  * the file's identity and modification time, so a key file replaced during the run is read again.
+ * Failures are not kept: a permission fixed meanwhile does not change the modification time.
  */
 const privateKeys = new Map<string, Promise<ParsedKey | string>>();
 
@@ -305,7 +306,9 @@ async function privateKey(file: string): Promise<ParsedKey | string> {
     })();
     privateKeys.set(version, key);
   }
-  return key;
+  const result = await key;
+  if (typeof result === 'string') privateKeys.delete(version);
+  return result;
 }
 
 function connectionError(
