@@ -4,8 +4,9 @@
 // ssh2 stays in node_modules: its optional native crypto binding is found relative to its own files.
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('../', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 
@@ -24,7 +25,8 @@ await build({
   format: 'cjs',
   // CommonJS has no import.meta: the sources locate package.json and the apt proxy from their own URL.
   define: { 'import.meta.url': 'bundleUrl' },
-  banner: { js: "const bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: it only counts at the very top, and esbuild's own would follow the banner.
+  banner: { js: "'use strict';\nconst bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // The sandbox runs the apt proxy as its own process, from beside the code that starts it.
 await build({
