@@ -8,6 +8,7 @@ import {
   dominfoProbe,
   firstLine,
   isActive,
+  isDomainNotFound,
   parseAvailableMemoryKiB,
   parseDominfo,
   parseJobInfo,
@@ -17,6 +18,7 @@ import {
   undefineCommand,
   virsh,
   type DiskSummary,
+  type DomainPresence,
   type DomainInfo,
   type DomainSummary,
 } from './lib/libvirt.js';
@@ -530,15 +532,21 @@ function verificationSteps(settings: Settings): Step[] {
 function stateOf(result: ExecResult | undefined): string {
   if (!result) return 'unknown';
   if (result.code === 0) return firstLine(result.stdout) || 'unknown';
-  return /failed to get domain|domain not found/i.test(result.stderr) ? 'undefined' : `unknown (${firstLine(result.stderr)})`;
+  return isDomainNotFound(result.stderr) ? 'undefined' : `unknown (${firstLine(result.stderr)})`;
+}
+
+/** A dominfo result's state, in stateOf's words. */
+function presenceState(presence: DomainPresence | undefined): string {
+  if (presence?.kind === 'present') return presence.info.state;
+  if (presence?.kind === 'absent') return 'undefined';
+  return presence ? `unknown (${presence.message})` : 'unknown';
 }
 
 function finish(settings: Settings, captured: ProbeResults, checks: PreCheck[]): Outcome {
   const { domain, source, dest } = settings;
   const destination = captured[CAPTURE.destinationState];
   const presence = destination ? parseDominfo(destination) : undefined;
-  const destinationState =
-    presence?.kind === 'present' ? presence.info.state : presence?.kind === 'absent' ? 'undefined' : `unknown${presence ? ` (${presence.message})` : ''}`;
+  const destinationState = presenceState(presence);
   const sourceState = stateOf(captured[CAPTURE.sourceState]);
   const timestamps = (captured[CAPTURE.migration]?.stdout ?? '').split('\n').filter((line) => /^\d{10,}$/.test(line.trim())).map(Number);
   const job = parseJobInfo(captured[CAPTURE.job]?.stdout ?? '');

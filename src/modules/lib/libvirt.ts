@@ -43,13 +43,15 @@ export function dominfoProbe(name: string): Command {
   return virsh('dominfo', '--domain', name);
 }
 
-/** virsh 9 says "failed to get domain"; older releases "Domain not found". */
-const NOT_FOUND = /failed to get domain|domain not found|no domain with matching/i;
+/** Whether virsh's error says the domain is not defined: virsh 9 says "failed to get domain"; older releases "Domain not found". */
+export function isDomainNotFound(stderr: string): boolean {
+  return /failed to get domain|domain not found|no domain with matching/i.test(stderr);
+}
 
 export function parseDominfo(result: ExecResult): DomainPresence {
   if (result.code !== 0) {
     const message = firstLine(result.stderr) || firstLine(result.stdout) || `virsh exited ${result.code ?? result.signal ?? '?'}`;
-    return NOT_FOUND.test(result.stderr) ? { kind: 'absent' } : { kind: 'error', message };
+    return isDomainNotFound(result.stderr) ? { kind: 'absent' } : { kind: 'error', message };
   }
   const fields = new Map<string, string>();
   for (const line of result.stdout.split('\n')) {
