@@ -1,21 +1,43 @@
 // Bundles the compiled CLI (dist/cli/main.js, from tsc) into one CommonJS file, dist/bundle/runbook.cjs,
 // with a V8 code cache beside it (bin/bundle-loader.js): Node then reads two files instead of
 // resolving and compiling ~200 ESM modules, which was most of a one-host run's start-up.
-// ssh2 stays in node_modules: its optional native crypto binding is found relative to its own files.
+// ssh2 is inlined too; its optional native crypto binding is copied beside the bundle.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 
+/**
+ * Native addons (ssh2's sshcrypto.node) cannot be inlined: each is copied beside the bundle and
+ * required from there. ssh2 requires its binding inside try/catch and falls back to JavaScript
+ * crypto, so an addon that was never compiled (no build tools at install) is left out, not an error.
+ */
+const nativeAddonsBeside = {
+  name: 'native-addons-beside',
+  setup(builder) {
+    builder.onResolve({ filter: /\.node$/ }, ({ path, resolveDir }) => {
+      const source = join(resolveDir, path);
+      if (existsSync(source)) {
+        mkdirSync(outdir, { recursive: true });
+        copyFileSync(source, join(outdir, basename(source)));
+      }
+      return { path: `./${basename(source)}`, external: true };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  // typescript: only the test suite's path in src/sandbox/forwarders.ts; chokidar, fsevents: nunjucks' optional file watching.
-  external: ['ssh2', 'typescript', 'chokidar', 'fsevents'],
+  // typescript: only the test suite's path in src/sandbox/forwarders.ts; chokidar, fsevents: nunjucks' optional file watching;
+  // cpu-features: ssh2's optional native CPU probe (it orders ciphers without it).
+  external: ['typescript', 'chokidar', 'fsevents', 'cpu-features'],
+  plugins: [nativeAddonsBeside],
   logLevel: 'warning',
 };
 await build({
@@ -37,10 +59,12 @@ await build({
 });
 
 // The code cache holds what a run compiled, so it is made after a run: validating the lab playbook
-// loads and compiles the loader, schemas and templates, and proves the bundle works.
+// loads and compiles the loader, schemas and templates, and proves the bundle works; then ssh2 is
+// loaded, as the first connection of an apply loads it.
 process.chdir(root);
 const { loadBundle, CODE_CACHE } = await import('../bin/bundle-loader.js');
 const { exports, script } = loadBundle();
 const code = await exports.main(['validate', 'playbooks/lab.yml', '-i', 'inventory/lab.yml']);
 if (code !== 0) throw new Error(`the bundle failed to validate playbooks/lab.yml (exit ${code})`);
+new (await exports.loadSsh2()).Client();
 writeFileSync(CODE_CACHE, script.createCachedData());

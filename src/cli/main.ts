@@ -7,6 +7,9 @@ import { EXIT } from './exit-codes.js';
 
 // Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
 
+/** Loads what the first SSH connection loads: the build runs it before it writes the bundle's code cache. */
+export { loadSsh2 } from '../transport/ssh.js';
+
 const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function positiveInteger(value: string): number {

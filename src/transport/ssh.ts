@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
@@ -166,15 +165,15 @@ function tunnel(jumpClient: Client, jump: ConnectionSettings, target: Connection
   });
 }
 
-const requireHere = createRequire(import.meta.url);
-
 /**
- * ssh2 is loaded on the first ssh connection: runs on local hosts only, and `runbook --version`,
- * start without it. It is CommonJS, and require() gives its module.exports (with utils) as
- * @types/ssh2 declares it.
+ * ssh2, loaded on the first ssh connection: runs on local hosts only, and `runbook --version`, start
+ * without it. It is CommonJS: the import's default is its module.exports (with utils, which Node
+ * does not detect as a named export), the shape @types/ssh2 declares for the module itself. The CLI
+ * bundle inlines it, so it shares the bundle's code cache.
  */
-function loadSsh2(): typeof import('ssh2') {
-  return requireHere('ssh2') as typeof import('ssh2');
+export async function loadSsh2(): Promise<typeof import('ssh2')> {
+  const imported = (await import('ssh2')) as unknown as { default: typeof import('ssh2') };
+  return imported.default;
 }
 
 /**
@@ -198,7 +197,7 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
   }
   const tried: string[] = [];
   let hostKeyError: RunbookError | undefined;
-  const { Client } = loadSsh2();
+  const { Client } = await loadSsh2();
   const sock = await openSocket();
 
   return new Promise((resolve, reject) => {
@@ -300,7 +299,7 @@ async function privateKey(file: string): Promise<ParsedKey | string> {
       } catch (error) {
         return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
       }
-      const parsed = loadSsh2().utils.parseKey(data);
+      const parsed = (await loadSsh2()).utils.parseKey(data);
       if (parsed instanceof Error) return `${parsed.message}${/passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : ''}`;
       return parsed;
     })();
