@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RunbookError } from '../errors.js';
 import { quote } from '../shell/quote.js';
@@ -137,7 +137,7 @@ export interface KnownHostsOptions {
   policy: HostKeyPolicy;
 }
 
-/** Verifies one host's key against a known_hosts file, reading it afresh each time. */
+/** Verifies one host's key against a known_hosts file, as the file is at that moment. */
 export class KnownHostsVerifier {
   private readonly name: string;
 
@@ -188,9 +188,10 @@ export class KnownHostsVerifier {
     }
   }
 
+  /** The file's entries that can bear on this host: its own lines and every @revoked line. */
   private async entries(): Promise<KnownHostEntry[]> {
     try {
-      return parseKnownHosts(await readFile(this.options.file, 'utf8'));
+      return (await readKnownHosts(this.options.file)).relevantTo(this.name);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new RunbookError('RB_HOSTKEY', `cannot read known_hosts file ${this.options.file}: ${(error as Error).message}`, {
@@ -215,4 +216,55 @@ export class KnownHostsVerifier {
 
 function fingerprintOfEntry(entry: KnownHostEntry): string {
   return fingerprint(Buffer.from(entry.key, 'base64'));
+}
+
+/**
+ * A parsed known_hosts file with its plain host names indexed: connecting to N hosts listed in one
+ * file then costs N lookups, not N² pattern matches.
+ */
+class KnownHostsIndex {
+  private readonly byName = new Map<string, KnownHostEntry[]>();
+  /** Hashed names, wildcards, negations and @revoked lines: matched one by one. */
+  private readonly others: KnownHostEntry[] = [];
+
+  constructor(entries: readonly KnownHostEntry[]) {
+    for (const entry of entries) {
+      if (entry.marker === 'revoked' || entry.hosts.startsWith('|1|') || /[*?!]/.test(entry.hosts)) {
+        this.others.push(entry);
+        continue;
+      }
+      for (const name of new Set(entry.hosts.toLowerCase().split(','))) {
+        const listed = this.byName.get(name);
+        if (listed) listed.push(entry);
+        else this.byName.set(name, [entry]);
+      }
+    }
+  }
+
+  /** Entries for `name` (as made by knownHostsName) and every @revoked entry, in file order. */
+  relevantTo(name: string): KnownHostEntry[] {
+    const matching = this.others.filter((entry) => entry.marker === 'revoked' || hostFieldMatches(entry.hosts, name));
+    return [...(this.byName.get(name) ?? []), ...matching].sort((a, b) => a.line - b.line);
+  }
+}
+
+/**
+ * Each file parsed once while it stays the same (identity, size and modification time): every host
+ * of a run reads the same file twice, for its key algorithms and for its key. An accept-new append
+ * changes the size, so the next host reads the file again.
+ */
+const parsedFiles = new Map<string, { version: string; index: Promise<KnownHostsIndex> }>();
+
+async function readKnownHosts(file: string): Promise<KnownHostsIndex> {
+  const info = await stat(file);
+  const version = `${info.ino}\0${info.size}\0${info.mtimeMs}`;
+  const cached = parsedFiles.get(file);
+  if (cached?.version === version) return cached.index;
+  const index = readFile(file, 'utf8').then((text) => new KnownHostsIndex(parseKnownHosts(text)));
+  parsedFiles.set(file, { version, index });
+  // A failed read is not kept: a permission fixed meanwhile does not change the modification time.
+  index.catch(() => {
+    if (parsedFiles.get(file)?.index === index) parsedFiles.delete(file);
+  });
+  return index;
 }
