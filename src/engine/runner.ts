@@ -475,11 +475,11 @@ class Run {
       [...byHost].map(async ([target, entries]) => {
         const state = this.host(target);
         if (target !== host.name) await this.ensureConnected(state, play);
-        const extra = readAhead && target === host.name ? this.readAheadCommands(play, tasksFrom(play, task, 'after'), host) : [];
         const unique = new Map<string, Command>(entries.map((entry) => [entry.text, entry.command]));
-        for (const command of extra) {
-          const text = command.render();
-          if (!unique.has(text) && !state.probeCache.has(text)) unique.set(text, command);
+        if (readAhead && target === host.name) {
+          for (const [text, command] of this.readAheadCommands(play, tasksFrom(play, task, 'after'), host)) {
+            if (!unique.has(text) && !state.probeCache.has(text)) unique.set(text, command);
+          }
         }
         const batch = buildBatch([...unique.values()]);
         const generation = this.probeGeneration;
@@ -495,9 +495,10 @@ class Run {
    * Probe commands of `tasks` on the host, as far as they can be computed now. Before the host's
    * facts are known, a probe that reads them throws (see moduleContext) and is read when its task
    * runs; tasks with become are left out too, as whether become applies depends on the login user.
+   * Keyed by rendered text: tasks that read the same thing (two edits of one file) read it once.
    */
-  private readAheadCommands(play: Play, tasks: readonly Task[], host: HostState): Command[] {
-    const commands: Command[] = [];
+  private readAheadCommands(play: Play, tasks: readonly Task[], host: HostState): Map<string, Command> {
+    const commands = new Map<string, Command>();
     for (const later of tasks) {
       const module = getModule(later.module);
       if (!module?.probe || !this.selectedByTags(play, later)) continue;
@@ -511,7 +512,9 @@ class Run {
           const probes = module.probe(args, this.moduleContext(play, later, host, itemVars));
           for (const probe of Object.values(probes)) {
             const { host: target, command } = normaliseProbe(probe, host.name);
-            if (target === host.name) commands.push(this.withBecome(command, play, later, host));
+            if (target !== host.name) continue;
+            const wrapped = this.withBecome(command, play, later, host);
+            commands.set(wrapped.render(), wrapped);
           }
         }
       } catch {
@@ -607,7 +610,7 @@ class Run {
         throw new HostUnreachable(error instanceof Error ? error.message : String(error));
       }
       host.transport = transport;
-      host.facts = await this.readFacts(host, task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : []);
+      host.facts = await this.readFacts(host, task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : new Map());
       return transport;
     })();
     try {
@@ -622,21 +625,21 @@ class Run {
    * The host's facts, read with `ahead` (probes computed without them) in the same exec. A read-ahead
    * probe that outlasts the command timeout must not cost the host its facts: they are read alone then.
    */
-  private async readFacts(host: HostState, ahead: readonly Command[]): Promise<HostFacts> {
+  private async readFacts(host: HostState, ahead: ReadonlyMap<string, Command>): Promise<HostFacts> {
     const generation = this.probeGeneration;
-    const batch = buildBatch([hostFactsCommand(), ...ahead]);
+    const batch = buildBatch([hostFactsCommand(), ...ahead.values()]);
     let results: ExecResult[];
     try {
       results = batch.parse(await this.exec(host, batch.command));
     } catch (error) {
-      if (ahead.length === 0 || !(error instanceof RunbookError && error.code === 'RB_TIMEOUT')) throw error;
+      if (ahead.size === 0 || !(error instanceof RunbookError && error.code === 'RB_TIMEOUT')) throw error;
       results = [await this.exec(host, hostFactsCommand())];
     }
     const facts = results[0]!;
     if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
-    ahead.forEach((command, index) => {
+    [...ahead.keys()].forEach((text, index) => {
       const output = results[index + 1];
-      if (output) this.rememberProbe(host, generation, command.render(), output);
+      if (output) this.rememberProbe(host, generation, text, output);
     });
     return parseHostFacts(facts);
   }

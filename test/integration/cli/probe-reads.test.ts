@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,32 @@ describe('probe results read ahead', () => {
     const run = await runCli(['apply', path, '-i', inventory]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(existsSync(join(work, 'later'))).toBe(true);
+  });
+
+  it('tasks that read the same file read it once', async () => {
+    // A stat on PATH that logs its arguments: the local connection's shell finds it first.
+    const bin = join(work, 'bin');
+    const log = join(work, 'stat.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'stat'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${log}\nexec /usr/bin/stat "$@"\n`);
+    chmodSync(join(bin, 'stat'), 0o755);
+    const path = playbook(
+      'same-file.yml',
+      `- hosts: first
+  tasks:
+    - name: port
+      line: { path: "{{ shared }}/settings.conf", regexp: "^port=", line: port=8080, create: true }
+    - name: name
+      line: { path: "{{ shared }}/settings.conf", regexp: "^name=", line: name=first }
+`,
+    );
+    const converge = await runCli(['apply', path, '-i', inventory]);
+    expect(converge.code, converge.stdout + converge.stderr).toBe(0);
+    rmSync(log, { force: true });
+    const noop = await runCli(['apply', path, '-i', inventory], { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    expect(noop.code, noop.stdout + noop.stderr).toBe(0);
+    expect(noop.stdout).toContain('No changes');
+    const reads = readFileSync(log, 'utf8').split('\n').filter((line) => line.endsWith('settings.conf'));
+    expect(reads).toHaveLength(1);
   });
 });
