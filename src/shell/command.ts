@@ -33,13 +33,15 @@ const REDACTED = "'********'";
  * quoted, arrays become space-separated quoted words, Commands nest, secrets are masked on display.
  */
 export class Command {
+  private rendered: string | undefined;
+
   private constructor(readonly parts: readonly Part[]) {}
 
   static of(strings: TemplateStringsArray, values: readonly ShellValue[]): Command {
     const parts: Part[] = [];
     strings.forEach((literal, index) => {
-      parts.push({ kind: 'text', text: literal });
-      if (index < values.length) parts.push(...toParts(values[index] as ShellValue));
+      appendText(parts, literal);
+      if (index < values.length) appendParts(parts, toParts(values[index] as ShellValue));
     });
     return new Command(parts);
   }
@@ -48,15 +50,16 @@ export class Command {
   static join(commands: readonly Command[], separator: string): Command {
     const parts: Part[] = [];
     commands.forEach((command, index) => {
-      if (index > 0) parts.push({ kind: 'text', text: separator });
-      parts.push(...command.parts);
+      if (index > 0) appendText(parts, separator);
+      appendParts(parts, command.parts);
     });
     return new Command(parts);
   }
 
-  /** The exact text sent to the host. */
+  /** The exact text sent to the host (a Command never changes: rendered once). */
   render(): string {
-    return renderParts(this.parts);
+    this.rendered ??= renderParts(this.parts);
+    return this.rendered;
   }
 
   /** The text shown to people and written to reports: secrets masked. */
@@ -70,6 +73,24 @@ export class Command {
 
   toString(): string {
     return this.redacted();
+  }
+}
+
+/**
+ * Adjacent text parts are kept as one: probes nest commands in commands, and every part costs
+ * a step each time a command is nested or rendered.
+ */
+function appendText(parts: Part[], text: string): void {
+  if (text === '') return;
+  const last = parts.at(-1);
+  if (last?.kind === 'text') parts[parts.length - 1] = { kind: 'text', text: last.text + text };
+  else parts.push({ kind: 'text', text });
+}
+
+function appendParts(parts: Part[], more: readonly Part[]): void {
+  for (const part of more) {
+    if (part.kind === 'text') appendText(parts, part.text);
+    else parts.push(part);
   }
 }
 
