@@ -816,10 +816,12 @@ async function forEachLimited<T>(items: readonly T[], limit: number, worker: (it
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => {
+    const wake = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
       done();
-    }, { once: true });
+    };
+    const timer = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
 }

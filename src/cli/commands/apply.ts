@@ -1,4 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { dirname, basename, join } from 'node:path';
 import type { RunEvent } from '../../engine/events.js';
 import { runPlaybook } from '../../engine/runner.js';
@@ -31,6 +32,8 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
 
   const reporter = await createReporter({ stdout: process.stdout, env: process.env, pending: Boolean(options.pending), json: Boolean(options.json) });
   const controller = new AbortController();
+  // Every running step listens for Ctrl-C: with --forks N, N listeners at once are expected.
+  setMaxListeners(0, controller.signal);
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
     process.stderr.write('\nInterrupted: finishing the running commands (Ctrl-C again to quit at once)\n');
