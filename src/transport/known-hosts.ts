@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RunbookError } from '../errors.js';
 import { quote } from '../shell/quote.js';
@@ -68,7 +68,7 @@ function hashedNameMatches(field: string, name: string): boolean {
 }
 
 function wildcardMatches(pattern: string, name: string): boolean {
-  // Most entries are plain names: building a RegExp for each made connecting to N hosts cost O(N²) regexes.
+  // Most patterns are plain names, even in fields with wildcards: no RegExp for them.
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name;
   const source = [...pattern.toLowerCase()]
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
@@ -249,22 +249,18 @@ class KnownHostsIndex {
 }
 
 /**
- * Each file parsed once while it stays the same (identity, size and modification time): every host
- * of a run reads the same file twice, for its key algorithms and for its key. An accept-new append
- * changes the size, so the next host reads the file again.
+ * Each file parsed once while its text stays the same: every host of a run reads the same file
+ * twice, for its key algorithms and for its key. The file is read every time (a few kilobytes) and
+ * compared, not trusted by its modification time, which coarse-grained clocks leave unchanged
+ * across a quick rewrite. An accept-new append changes the text, so the next host parses it again.
  */
-const parsedFiles = new Map<string, { version: string; index: Promise<KnownHostsIndex> }>();
+const parsedFiles = new Map<string, { text: string; index: KnownHostsIndex }>();
 
 async function readKnownHosts(file: string): Promise<KnownHostsIndex> {
-  const info = await stat(file);
-  const version = `${info.ino}\0${info.size}\0${info.mtimeMs}`;
+  const text = await readFile(file, 'utf8');
   const cached = parsedFiles.get(file);
-  if (cached?.version === version) return cached.index;
-  const index = readFile(file, 'utf8').then((text) => new KnownHostsIndex(parseKnownHosts(text)));
-  parsedFiles.set(file, { version, index });
-  // A failed read is not kept: a permission fixed meanwhile does not change the modification time.
-  index.catch(() => {
-    if (parsedFiles.get(file)?.index === index) parsedFiles.delete(file);
-  });
+  if (cached?.text === text) return cached.index;
+  const index = new KnownHostsIndex(parseKnownHosts(text));
+  parsedFiles.set(file, { text, index });
   return index;
 }
