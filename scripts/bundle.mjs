@@ -4,7 +4,8 @@
 // ssh2 is inlined too; its optional native crypto binding is copied beside the bundle.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -14,18 +15,24 @@ rmSync(outdir, { recursive: true, force: true });
 /**
  * Native addons (ssh2's sshcrypto.node) cannot be inlined: each is copied beside the bundle and
  * required from there. ssh2 requires its binding inside try/catch and falls back to JavaScript
- * crypto, so an addon that was never compiled (no build tools at install) is left out, not an error.
+ * crypto, so an addon that was never compiled (no build tools at install) is left out with a
+ * warning; one that is there must load (checked below), or the fallback would hide a broken copy.
  */
+const copiedAddons = new Map();
 const nativeAddonsBeside = {
   name: 'native-addons-beside',
   setup(builder) {
     builder.onResolve({ filter: /\.node$/ }, ({ path, resolveDir }) => {
-      const source = join(resolveDir, path);
-      if (existsSync(source)) {
-        mkdirSync(outdir, { recursive: true });
-        copyFileSync(source, join(outdir, basename(source)));
-      }
-      return { path: `./${basename(source)}`, external: true };
+      const source = resolve(resolveDir, path);
+      const name = basename(source);
+      const external = { path: `./${name}`, external: true };
+      if (!existsSync(source)) return { ...external, warnings: [{ text: `${source} is not built: the bundle will do without it` }] };
+      const earlier = copiedAddons.get(name);
+      if (earlier !== undefined && earlier !== source) throw new Error(`two native addons named ${name}: ${earlier} and ${source}`);
+      mkdirSync(outdir, { recursive: true });
+      copyFileSync(source, join(outdir, name));
+      copiedAddons.set(name, source);
+      return external;
     });
   },
 };
@@ -68,3 +75,5 @@ const code = await exports.main(['validate', 'playbooks/lab.yml', '-i', 'invento
 if (code !== 0) throw new Error(`the bundle failed to validate playbooks/lab.yml (exit ${code})`);
 new (await exports.loadSsh2()).Client();
 writeFileSync(CODE_CACHE, script.createCachedData());
+const requireBeside = createRequire(`${outdir}/runbook.cjs`);
+for (const name of copiedAddons.keys()) requireBeside(`./${name}`);

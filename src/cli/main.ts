@@ -8,7 +8,9 @@ import { EXIT } from './exit-codes.js';
 // Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
 
 /** Loads what the first SSH connection loads: the build runs it before it writes the bundle's code cache. */
-export { loadSsh2 } from '../transport/ssh.js';
+export async function loadSsh2(): Promise<typeof import('ssh2')> {
+  return (await import('../transport/ssh.js')).loadSsh2();
+}
 
 const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
