@@ -224,6 +224,9 @@ class Run {
       const vars = { ...this.vars(play, task, host), ...(task.register ? { [task.register]: registered } : {}) };
       if (result.status !== 'failed' && task.until.every((expression) => isTrue(expression, vars))) return result;
       if (attempt < attempts) await sleep(task.delayS * 1000, this.options.signal);
+      if (this.interrupted) {
+        return { ...result, status: 'failed', message: `${result.message} (interrupted after ${attempt} of ${attempts} attempts)` };
+      }
     }
     return { ...last!, status: 'failed', message: `${last!.message} (until condition not met after ${attempts} attempts)` };
   }
@@ -816,6 +819,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, worker: (it
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((done) => {
+    if (signal?.aborted) {
+      done();
+      return;
+    }
     const wake = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', wake);

@@ -32,8 +32,9 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
 
   const reporter = await createReporter({ stdout: process.stdout, env: process.env, pending: Boolean(options.pending), json: Boolean(options.json) });
   const controller = new AbortController();
-  // Every running step listens for Ctrl-C: with --forks N, N listeners at once are expected.
-  setMaxListeners(0, controller.signal);
+  // Every running step, and every until delay, listens for Ctrl-C: with --forks N, about N at once
+  // (a step on another host, as in migration, adds one), so the leak warning starts above that.
+  setMaxListeners(Math.max(10, 2 * options.forks + 1), controller.signal);
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
     process.stderr.write('\nInterrupted: finishing the running commands (Ctrl-C again to quit at once)\n');
