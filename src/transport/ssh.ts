@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
@@ -275,39 +275,28 @@ async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
 }
 
 /**
- * Key files parsed once, however many hosts use them (parsing costs about a millisecond); keyed by
- * the file's identity and modification time, so a key file replaced during the run is read again.
- * Failures are not kept: a permission fixed meanwhile does not change the modification time.
+ * Key files parsed once while their bytes stay the same, however many hosts use them (parsing costs
+ * about a millisecond). The file is read every time (a few hundred bytes) and compared, the rule
+ * known_hosts follows too: a key replaced during the run is parsed again, whatever its timestamps.
  */
-const privateKeys = new Map<string, Promise<ParsedKey | string>>();
+const privateKeys = new Map<string, { data: Buffer; key: ParsedKey | string }>();
 
 /** The parsed key, or why it cannot be used. */
 async function privateKey(file: string): Promise<ParsedKey | string> {
-  let version: string;
+  const { utils } = await loadSsh2();
+  let data: Buffer;
   try {
-    const info = await stat(file);
-    version = `${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}`;
+    data = await readFile(file);
   } catch (error) {
     return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
   }
-  let key = privateKeys.get(version);
-  if (!key) {
-    key = (async () => {
-      let data: Buffer;
-      try {
-        data = await readFile(file);
-      } catch (error) {
-        return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
-      }
-      const parsed = (await loadSsh2()).utils.parseKey(data);
-      if (parsed instanceof Error) return `${parsed.message}${/passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : ''}`;
-      return parsed;
-    })();
-    privateKeys.set(version, key);
-  }
-  const result = await key;
-  if (typeof result === 'string') privateKeys.delete(version);
-  return result;
+  // No await from here on: hosts connecting together find the first one's result.
+  const cached = privateKeys.get(file);
+  if (cached?.data.equals(data)) return cached.key;
+  const parsed = utils.parseKey(data);
+  const key = parsed instanceof Error ? `${parsed.message}${/passphrase/i.test(parsed.message) ? '; add it to ssh-agent instead' : ''}` : parsed;
+  privateKeys.set(file, { data, key });
+  return key;
 }
 
 function connectionError(
