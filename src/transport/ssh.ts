@@ -255,7 +255,29 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
       authHandler: authHandler as unknown as AuthHandlerMiddleware,
     };
     client.connect(config);
+    ignoreHostKeysAnnouncement(client);
   });
+}
+
+type GlobalRequestHandler = (protocol: { requestSuccess(): void }, name: string, wantReply: boolean, data: unknown) => void;
+
+/**
+ * After login OpenSSH announces all its host keys (hostkeys-00@openssh.com), and ssh2 answers every
+ * announcement by asking the server to prove each key: one signature per key on the server (an RSA
+ * one is costly) and one verification here, on every connection. runbook has already checked the
+ * key the session was made with and has no use for the others (OpenSSH's own client asks only
+ * with UpdateHostKeys), so the announcement is acknowledged and dropped. ssh2 offers no option for
+ * this: the hook is its message-handler table, private, in the version package-lock.json pins; if
+ * it moves, nothing breaks and an integration test fails.
+ */
+function ignoreHostKeysAnnouncement(client: Client): void {
+  const handlers = (client as unknown as { _protocol?: { _handlers?: { GLOBAL_REQUEST?: GlobalRequestHandler } } })._protocol?._handlers;
+  const handle = handlers?.GLOBAL_REQUEST;
+  if (!handlers || typeof handle !== 'function') return;
+  handlers.GLOBAL_REQUEST = (protocol, name, wantReply, data) => {
+    if (name !== 'hostkeys-00@openssh.com') handle(protocol, name, wantReply, data);
+    else if (wantReply) protocol.requestSuccess();
+  };
 }
 
 async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {

@@ -58,8 +58,10 @@ export interface TestSshd {
   /** The server's private directory (config, keys, log); removed by stop(). */
   dir: string;
   stop(): Promise<void>;
-  /** TCP connections sshd has accepted so far, read from its VERBOSE log. */
+  /** TCP connections sshd has accepted so far, read from its log. */
   connectionCount(): number;
+  /** The types of the global requests clients have sent so far (e.g. keepalive@openssh.com), read from its DEBUG log. */
+  globalRequests(): string[];
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
@@ -102,7 +104,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
         'KbdInteractiveAuthentication no',
         'PermitRootLogin no',
         `AllowUsers ${SUDO_USER} ${NO_SUDO_USER}`,
-        'LogLevel VERBOSE',
+        // DEBUG1 for globalRequests(); it includes everything VERBOSE logs.
+        'LogLevel DEBUG1',
         'PrintMotd no',
         'MaxStartups 100',
         ...(options.extraConfig ?? []),
@@ -126,6 +129,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
         dir,
         stop: () => stop(child, dir),
         connectionCount: () => (readFileSync(logFile, 'utf8').match(/^.*Connection from \S+ port \d+ on /gm) ?? []).length,
+        globalRequests: () => [...readFileSync(logFile, 'utf8').matchAll(/server_input_global_request: rtype (\S+)/g)].map((match) => match[1]!),
       };
     }
     // Another process may have taken the port between freePort() and sshd's bind: try another.

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunbookError } from '../../../src/errors.js';
 import { secret, sh } from '../../../src/shell/command.js';
@@ -174,6 +175,20 @@ describe('exec over a real sshd', () => {
     }
     expect(ssh.stats).toEqual({ connections: 1, execs: 20 });
     expect(sshd.connectionCount() - before).toBe(1);
+  });
+
+  it('does not ask the server to prove the host keys it announces after login', async () => {
+    // ssh2 would, on every connection: a signature per host key on the server. OpenSSH's own client
+    // asks only with UpdateHostKeys.
+    const disconnects = (): number => (readFileSync(join(sshd.dir, 'sshd.log'), 'utf8').match(/Disconnected from user /g) ?? []).length;
+    const before = disconnects();
+    const ssh = transport();
+    expect((await ssh.exec(sh`echo ready`)).stdout).toBe('ready\n');
+    await ssh.close();
+    // Once the server has logged the disconnect, it has handled everything the client sent before it.
+    for (let waited = 0; disconnects() === before && waited < 5000; waited += 50) await sleep(50);
+    expect(disconnects()).toBe(before + 1);
+    expect(sshd.globalRequests()).not.toContain('hostkeys-prove-00@openssh.com');
   });
 
   it('round-trips every hostile value through a remote shell byte for byte', async () => {
