@@ -24,8 +24,8 @@ export function buildBatch(commands: readonly Command[]): Batch {
   return {
     command: sh`${script}${raw('\n')}`,
     parse(result) {
-      const stdout = split(result.stdout, new RegExp(`\\n${nonce} (\\d+) (\\d+)\\n`, 'g'));
-      const stderr = split(result.stderr, new RegExp(`\\n${nonce} (\\d+)\\n`, 'g'));
+      const stdout = split(result.stdout, nonce, STDOUT_MARKER_FIELDS);
+      const stderr = split(result.stderr, nonce, STDERR_MARKER_FIELDS);
       return commands.map((_, index) => {
         const out = stdout.get(index);
         // A missing marker means the batch itself died (killed, disconnected): report that as the probe's failure.
@@ -38,13 +38,29 @@ export function buildBatch(commands: readonly Command[]): Batch {
   };
 }
 
-function split(text: string, marker: RegExp): Map<number, { text: string; code: number | null }> {
+/** What follows the nonce on a marker line: the index and exit status on stdout, the index on stderr. */
+const STDOUT_MARKER_FIELDS = /^(\d+) (\d+)$/;
+const STDERR_MARKER_FIELDS = /^(\d+)()$/;
+
+/**
+ * The text before each marker line (`\nNONCE FIELDS\n`), by index. Found with indexOf: a regular
+ * expression holding the nonce would be compiled anew for every batch of every host.
+ */
+function split(text: string, nonce: string, fields: RegExp): Map<number, { text: string; code: number | null }> {
   const parts = new Map<number, { text: string; code: number | null }>();
+  const marker = `\n${nonce} `;
   let start = 0;
-  for (const match of text.matchAll(marker)) {
-    const index = Number(match[1]);
-    parts.set(index, { text: text.slice(start, match.index), code: match[2] === undefined ? null : Number(match[2]) });
-    start = match.index + match[0].length;
+  for (let at = text.indexOf(marker); at >= 0; ) {
+    const lineEnd = text.indexOf('\n', at + marker.length);
+    if (lineEnd < 0) break;
+    const match = fields.exec(text.slice(at + marker.length, lineEnd));
+    if (!match) {
+      at = text.indexOf(marker, at + 1);
+      continue;
+    }
+    parts.set(Number(match[1]), { text: text.slice(start, at), code: match[2] === '' ? null : Number(match[2]) });
+    start = lineEnd + 1;
+    at = text.indexOf(marker, start);
   }
   return parts;
 }
