@@ -90,6 +90,42 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+/** Names that are literals or operators in Jinja, never variables. */
+const RESERVED = new Set(['true', 'false', 'none', 'True', 'False', 'None', 'and', 'or', 'not', 'in', 'is', 'if', 'else']);
+const SIMPLE_PART = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const COMMENT_MARK = '{#';
+
+/**
+ * A template made only of text and `{{ name }}` parts (`{{ root }}/app/motd`), split into them; the
+ * names are wrapped in an object. Most templates in playbooks are like this, and each is rendered for
+ * every host: see Renderer.renderSimple. Undefined for any other template.
+ */
+type SimpleTemplate = Array<string | { name: string }>;
+const simpleCache = new Map<string, SimpleTemplate | null>();
+
+function simpleTemplate(text: string): SimpleTemplate | undefined {
+  let parts = simpleCache.get(text);
+  if (parts === undefined) {
+    parts = [];
+    let last = 0;
+    for (const match of text.matchAll(SIMPLE_PART)) {
+      parts.push(text.slice(last, match.index), { name: match[1]! });
+      last = match.index + match[0].length;
+    }
+    parts.push(text.slice(last));
+    // A `{` just before `{{` would make nunjucks read `{{{` differently.
+    const literalsPlain = parts.every(
+      (part, index) =>
+        typeof part !== 'string' || (!hasTemplate(part) && !part.includes(COMMENT_MARK) && !(index < parts!.length - 1 && part.endsWith('{'))),
+    );
+    const namesPlain = parts.every((part) => typeof part === 'string' || !RESERVED.has(part.name));
+    if (!literalsPlain || !namesPlain) parts = null;
+    if (simpleCache.size >= CACHE_LIMIT) simpleCache.clear();
+    simpleCache.set(text, parts);
+  }
+  return parts ?? undefined;
+}
+
 /** One top-level render: the context (vars plus guards) and the variables being resolved, for cycles. */
 class Renderer {
   private built: Record<string, unknown> | undefined;
@@ -173,6 +209,8 @@ class Renderer {
 
   /** Render a template string; one lone `{{ expression }}` yields the expression's own value. */
   render(text: string, mode: 'template' | 'expression' = 'template'): unknown {
+    const simple = mode === 'template' ? this.renderSimple(text) : undefined;
+    if (simple !== undefined) return simple;
     const prepared = prepare(text, mode);
     let printed: string;
     try {
@@ -185,6 +223,27 @@ class Renderer {
     }
     // An expression's own string result is final; lists and mappings may hold variables' templates.
     return !prepared.native ? printed : typeof this.captured === 'string' ? this.captured : this.deep(this.captured);
+  }
+
+  /**
+   * A simple template (see simpleTemplate) whose variables all hold plain strings, joined without
+   * nunjucks: the same text, ~30 times faster. Undefined when anything else is involved (a missing
+   * variable, a number, a value that is itself a template): the full render then decides.
+   */
+  private renderSimple(text: string): string | undefined {
+    const parts = simpleTemplate(text);
+    if (parts === undefined) return undefined;
+    let rendered = '';
+    for (const part of parts) {
+      if (typeof part === 'string') {
+        rendered += part;
+        continue;
+      }
+      const value = Object.hasOwn(this.vars, part.name) ? this.vars[part.name] : undefined;
+      if (typeof value !== 'string' || hasTemplate(value)) return undefined;
+      rendered += value;
+    }
+    return rendered;
   }
 
   /** Render every template string inside a value; mapping keys whose value is `omit` disappear. */

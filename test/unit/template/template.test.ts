@@ -46,6 +46,25 @@ describe('renderValue', () => {
     expect(renderValue('{% for p in packages %}{{ p }};{% endfor %}', vars)).toBe('nginx;curl;');
   });
 
+  test('text and plain variables, joined without nunjucks, render exactly as nunjucks renders them', () => {
+    const plain = { x: 'X', y: 'Y', True: 'var', n: 3, t: '{{ x }}!', e: '' };
+    const cases: Array<[string, unknown]> = [
+      ['a {{ x }} b {{y}}', 'a X b Y'],
+      ['{{x}}{{y}}', 'XY'],
+      ['{{ e }}', ''],
+      ['{{ x }}}', 'X}'],
+      ['{{ x }}{# comment #}', 'X'],
+      // Each of these leaves the shortcut to nunjucks: a value that is not a plain string, a name
+      // that is a literal, `{{{`.
+      ['{{ n }}', 3],
+      ['{{ t }}', 'X!'],
+      ['{{ True }}', 'var'],
+    ];
+    for (const [text, expected] of cases) expect(renderValue(text, plain)).toEqual(expected);
+    expect(() => renderValue('{{{ x }}', plain)).toThrow(/template syntax error/);
+    expect(() => renderValue('/{{ missing }}/x', plain)).toThrow('undefined variable "missing"');
+  });
+
   test('renders deeply and leaves non-templates alone', () => {
     expect(renderValue({ list: ['{{ name }}', 3, true], nested: { path: '/{{ name }}' }, plain: 'x' }, vars)).toEqual({
       list: ['web', 3, true],
