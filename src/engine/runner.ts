@@ -45,11 +45,18 @@ export interface RunSummary {
 class HostState {
   transport: Transport | undefined;
   connecting: Promise<Transport> | undefined;
-  facts: HostFacts | undefined;
-  /** The host's variables that do not change during a run (inventory, name, facts), built once its facts are known. */
-  fixedVars: Record<string, unknown> | undefined;
+  private knownFacts: HostFacts | undefined;
   /** Registered results and set_fact values: above play vars, below extra vars. */
-  readonly runtimeVars: Record<string, unknown> = {};
+  private readonly runtime: Record<string, unknown> = {};
+  /**
+   * Counts changes to the host's variables (facts read, a result registered, set_fact): the merged
+   * views built from them (Run.vars, Run.hostRuntimeVars) are kept until it moves. Building one
+   * copies some thirty variables, and a task needs them several times.
+   */
+  varsVersion = 0;
+  /** The variables that do not change during a run, built once the facts are known. */
+  fixedVars: Record<string, unknown> | undefined;
+  readonly views = new Map<unknown, { version: number; vars: Record<string, unknown> }>();
   readonly notified = new Set<string>();
   /** Probe results read in batches ahead of time, valid until a step runs on any host. */
   readonly probeCache = new Map<string, ExecResult>();
@@ -58,9 +65,39 @@ class HostState {
   readonly recap: HostRecap = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 };
 
   constructor(readonly name: string) {}
+
+  get facts(): HostFacts | undefined {
+    return this.knownFacts;
+  }
+
+  get runtimeVars(): Readonly<Record<string, unknown>> {
+    return this.runtime;
+  }
+
+  learnFacts(facts: HostFacts): void {
+    this.knownFacts = facts;
+    this.varsVersion += 1;
+  }
+
+  remember(values: Record<string, unknown>): void {
+    Object.assign(this.runtime, values);
+    this.varsVersion += 1;
+  }
+
+  /** The view cached under `key` while the variables are unchanged, else a new one from `build`. */
+  view(key: unknown, build: () => Record<string, unknown>): Record<string, unknown> {
+    const cached = this.views.get(key);
+    if (cached?.version === this.varsVersion) return cached.vars;
+    const vars = build();
+    this.views.set(key, { version: this.varsVersion, vars });
+    return vars;
+  }
 }
 
 class HostUnreachable extends Error {}
+
+/** The key of a host's cached `hostvars` view, beside those of its plays and tasks. */
+const HOSTVARS_VIEW = Symbol('hostvars');
 
 export async function runPlaybook(
   playbook: Playbook,
@@ -265,7 +302,7 @@ class Run {
       skipped: status === 'skipped',
       results: itemOutcomes.map((outcome) => ({ ...outcome.registered, item: outcome.item })),
     };
-    if (task.register) host.runtimeVars[task.register] = registered;
+    if (task.register) host.remember({ [task.register]: registered });
     const result: TaskResult = {
       status,
       message: `${itemOutcomes.length} item${itemOutcomes.length === 1 ? '' : 's'}: ${countWords(statuses)}`,
@@ -285,7 +322,7 @@ class Run {
     durationMs: number,
   ): { result: TaskResult; registered: Record<string, unknown> } {
     const final = this.applyConditions(task, outcome, () => this.vars(play, task, host));
-    if (task.register) host.runtimeVars[task.register] = final.registered;
+    if (task.register) host.remember({ [task.register]: final.registered });
     const result: TaskResult = {
       status: final.status,
       message: final.message,
@@ -351,7 +388,7 @@ class Run {
     let plan = await this.plan(module, args, context, probes, play, task, host);
     if (plan.kind === 'noop') {
       if (plan.skipped) return skipped(plan.reason);
-      if (plan.setFacts) Object.assign(host.runtimeVars, plan.setFacts);
+      if (plan.setFacts) host.remember(plan.setFacts);
       return {
         status: 'ok',
         message: plan.message ?? plan.reason,
@@ -549,30 +586,39 @@ class Run {
     };
   }
 
-  /** Variables visible to a task on a host: inventory < play < registered/set_fact < task < extra vars. */
+  /**
+   * Variables visible to a task on a host: inventory < play < registered/set_fact < task < extra vars.
+   * Callers never change the object returned: it is shared while the host's variables are unchanged.
+   */
   private vars(play: Play, task: Task, host: HostState): Record<string, unknown> {
-    // Runtime vars come after play vars here (hostRuntimeVars would put them before, then be overridden).
-    return {
-      ...this.fixedVars(host.name),
+    const playVars = host.view(play, () => ({
+      ...this.fixedVars(host.name, host),
       ...play.vars,
       ...host.runtimeVars,
-      ...task.vars,
       ...this.options.extraVars,
-      hostvars: this.hostvars,
-      groups: this.groups,
-      play_hosts: this.playHosts(play),
-    };
+      ...this.specialVars(play),
+    }));
+    if (Object.keys(task.vars).length === 0) return playVars;
+    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.options.extraVars, ...this.specialVars(play) }));
   }
 
+  private specialVars(play: Play): Record<string, unknown> {
+    return { hostvars: this.hostvars, groups: this.groups, play_hosts: this.playHosts(play) };
+  }
+
+  /** A host's variables as `hostvars` shows them: inventory, facts, registered and set_fact values. */
   private hostRuntimeVars(name: string): Record<string, unknown> {
-    return { ...this.fixedVars(name), ...this.hosts.get(name)?.runtimeVars };
+    // A host no play has reached yet has no state (and gets none: it would show in the recap).
+    const host = this.hosts.get(name);
+    if (!host) return this.fixedVars(name, undefined);
+    return host.view(HOSTVARS_VIEW, () => ({ ...this.fixedVars(name, host), ...host.runtimeVars }));
   }
 
-  private fixedVars(name: string): Record<string, unknown> {
-    const state = this.hosts.get(name);
-    if (state?.fixedVars) return state.fixedVars;
+  /** The host's variables that do not change during a run (inventory, name, facts), kept once its facts are known. */
+  private fixedVars(name: string, host: HostState | undefined): Record<string, unknown> {
+    if (host?.fixedVars) return host.fixedVars;
     const inventoryHost = this.inventory.hosts.get(name);
-    const facts = state?.facts;
+    const facts = host?.facts;
     const fixed = {
       ...inventoryHost?.vars,
       inventory_hostname: name,
@@ -580,8 +626,7 @@ class Run {
       group_names: inventoryHost?.groups.filter((group) => group !== 'all') ?? [],
       ...(facts ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : {}),
     };
-    // Before its facts are read, a host's variables lack them: build again once they are known.
-    if (state && facts) state.fixedVars = fixed;
+    if (host && facts) host.fixedVars = fixed;
     return fixed;
   }
 
@@ -613,7 +658,7 @@ class Run {
         throw new HostUnreachable(error instanceof Error ? error.message : String(error));
       }
       host.transport = transport;
-      host.facts = await this.readFacts(host, task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : new Map());
+      host.learnFacts(await this.readFacts(host, task ? this.readAheadCommands(play, tasksFrom(play, task, 'including'), host) : new Map()));
       return transport;
     })();
     try {
