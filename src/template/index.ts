@@ -227,7 +227,7 @@ class Renderer {
 
   /**
    * A simple template (see simpleTemplate) whose variables all hold plain strings, joined without
-   * nunjucks: the same text, ~30 times faster. Undefined when anything else is involved (a missing
+   * nunjucks: the same text, some twenty times faster. Undefined when anything else is involved (a missing
    * variable, a number, a value that is itself a template): the full render then decides.
    */
   private renderSimple(text: string): string | undefined {
