@@ -90,19 +90,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** Names that are literals or operators in Jinja, never variables. */
-const RESERVED = new Set(['true', 'false', 'none', 'True', 'False', 'None', 'and', 'or', 'not', 'in', 'is', 'if', 'else']);
-const SIMPLE_PART = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+/** Names nunjucks reads as literals or operators, never as variables; `__proto__` it looks up differently. */
+const RESERVED = new Set(['true', 'false', 'none', 'null', 'True', 'False', 'None', 'and', 'or', 'not', 'in', 'is', 'if', 'else', '__proto__']);
+// nunjucks' whitespace is these five characters, not all that \s matches.
+const SIMPLE_PART = /\{\{[ \t\n\r\u00a0]*([A-Za-z_][A-Za-z0-9_]*)[ \t\n\r\u00a0]*\}\}/g;
 const COMMENT_MARK = '{#';
 
-/**
- * A template made only of text and `{{ name }}` parts (`{{ root }}/app/motd`), split into them; the
- * names are wrapped in an object. Most templates in playbooks are like this, and each is rendered for
- * every host: see Renderer.renderSimple. Undefined for any other template.
- */
+/** Literal text, and variables (objects, to tell them from the text). */
 type SimpleTemplate = Array<string | { name: string }>;
 const simpleCache = new Map<string, SimpleTemplate | null>();
 
+/**
+ * A template made only of text and `{{ name }}` parts (`{{ root }}/app/motd`), split into them;
+ * undefined for any other. Most templates in playbooks are like this, and each is rendered for
+ * every host: see Renderer.renderSimple.
+ */
 function simpleTemplate(text: string): SimpleTemplate | undefined {
   let parts = simpleCache.get(text);
   if (parts === undefined) {
@@ -227,8 +229,9 @@ class Renderer {
 
   /**
    * A simple template (see simpleTemplate) whose variables all hold plain strings, joined without
-   * nunjucks: the same text, some twenty times faster. Undefined when anything else is involved (a missing
-   * variable, a number, a value that is itself a template): the full render then decides.
+   * nunjucks, which would build a context and frames for each of the many renders a run makes.
+   * Undefined when anything else is involved (a missing variable, a number, a value that is itself
+   * a template): the full render then decides.
    */
   private renderSimple(text: string): string | undefined {
     const parts = simpleTemplate(text);
