@@ -53,10 +53,10 @@ class HostState {
    * views built from them (Run.vars, Run.hostRuntimeVars) are kept until it moves. Building one
    * copies some thirty variables, and a task needs them several times.
    */
-  varsVersion = 0;
+  private varsVersion = 0;
   /** The variables that do not change during a run, built once the facts are known. */
   fixedVars: Record<string, unknown> | undefined;
-  readonly views = new Map<unknown, { version: number; vars: Record<string, unknown> }>();
+  private readonly views = new Map<unknown, { version: number; base: object | undefined; vars: Record<string, unknown> }>();
   readonly notified = new Set<string>();
   /** Probe results read in batches ahead of time, valid until a step runs on any host. */
   readonly probeCache = new Map<string, ExecResult>();
@@ -76,6 +76,7 @@ class HostState {
 
   learnFacts(facts: HostFacts): void {
     this.knownFacts = facts;
+    this.fixedVars = undefined;
     this.varsVersion += 1;
   }
 
@@ -84,12 +85,15 @@ class HostState {
     this.varsVersion += 1;
   }
 
-  /** The view cached under `key` while the variables are unchanged, else a new one from `build`. */
-  view(key: unknown, build: () => Record<string, unknown>): Record<string, unknown> {
+  /**
+   * The view cached under `key` while the variables are unchanged (and, given `base`, while it is
+   * the same object the view was built on), else a new one from `build`.
+   */
+  view(key: unknown, build: () => Record<string, unknown>, base?: object): Record<string, unknown> {
     const cached = this.views.get(key);
-    if (cached?.version === this.varsVersion) return cached.vars;
+    if (cached?.version === this.varsVersion && cached.base === base) return cached.vars;
     const vars = build();
-    this.views.set(key, { version: this.varsVersion, vars });
+    this.views.set(key, { version: this.varsVersion, base, vars });
     return vars;
   }
 }
@@ -599,7 +603,8 @@ class Run {
       ...this.specialVars(play),
     }));
     if (Object.keys(task.vars).length === 0) return playVars;
-    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.options.extraVars, ...this.specialVars(play) }));
+    // Built on its play's view: a task run in another play must not see this play's variables.
+    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.options.extraVars, ...this.specialVars(play) }), playVars);
   }
 
   private specialVars(play: Play): Record<string, unknown> {
