@@ -259,25 +259,29 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
   });
 }
 
-type GlobalRequestHandler = (protocol: { requestSuccess(): void }, name: string, wantReply: boolean, data: unknown) => void;
+type GlobalRequestHandler = (protocol: { requestSuccess(): void }, name: string, wantReply: boolean, ...rest: unknown[]) => void;
 
 /**
  * After login OpenSSH announces all its host keys (hostkeys-00@openssh.com), and ssh2 answers every
  * announcement by asking the server to prove each key: one signature per key on the server (an RSA
- * one is costly) and one verification here, on every connection. runbook has already checked the
- * key the session was made with and has no use for the others (OpenSSH's own client asks only
- * with UpdateHostKeys), so the announcement is acknowledged and dropped. ssh2 offers no option for
- * this: the hook is its message-handler table, private, in the version package-lock.json pins; if
- * it moves, nothing breaks and an integration test fails.
+ * one is costly) and one verification here, on every connection. runbook never learns announced
+ * keys (known_hosts changes only by the host-key policy, for the key the session was made with), so
+ * the proofs were wasted: the announcement is acknowledged and dropped. ssh2 offers no option for
+ * this; the hook is its private message-handler table, in the version package-lock.json pins. If the
+ * table moves or turns read-only, the proofs come back, nothing fails, and an integration test does.
  */
 function ignoreHostKeysAnnouncement(client: Client): void {
   const handlers = (client as unknown as { _protocol?: { _handlers?: { GLOBAL_REQUEST?: GlobalRequestHandler } } })._protocol?._handlers;
   const handle = handlers?.GLOBAL_REQUEST;
   if (!handlers || typeof handle !== 'function') return;
-  handlers.GLOBAL_REQUEST = (protocol, name, wantReply, data) => {
-    if (name !== 'hostkeys-00@openssh.com') handle(protocol, name, wantReply, data);
-    else if (wantReply) protocol.requestSuccess();
-  };
+  try {
+    handlers.GLOBAL_REQUEST = (protocol, name, wantReply, ...rest) => {
+      if (name !== 'hostkeys-00@openssh.com') handle(protocol, name, wantReply, ...rest);
+      else if (wantReply) protocol.requestSuccess();
+    };
+  } catch {
+    // Read-only: see above.
+  }
 }
 
 async function authPlan(settings: ConnectionSettings): Promise<AuthPlan> {
