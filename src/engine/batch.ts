@@ -38,7 +38,10 @@ export function buildBatch(commands: readonly Command[]): Batch {
   };
 }
 
-/** What follows the nonce on a marker line: the index and exit status on stdout, the index on stderr. */
+/**
+ * What follows the nonce on a marker line: the index and exit status on stdout, the index alone on
+ * stderr (its empty second group stands for the status it does not carry).
+ */
 const STDOUT_MARKER_FIELDS = /^(\d+) (\d+)$/;
 const STDERR_MARKER_FIELDS = /^(\d+)()$/;
 

@@ -41,4 +41,15 @@ describe('probe batches', () => {
     const results = batch.parse({ code: null, signal: 'KILL', stdout: '', stderr: '' });
     expect(results.every((result) => result.code === null)).toBe(true);
   });
+
+  it('takes no marker from a line that only starts like one, nor from one the batch did not finish', () => {
+    const batch = buildBatch([sh`true`, sh`true`]);
+    const nonce = /RB[0-9a-f]{18}/.exec(batch.command.render())?.[0];
+    expect(nonce).toBeDefined();
+    const stdout = `one\n${nonce} 0 0\n\n${nonce} not a marker\ntwo\n${nonce} 1 0`;
+    expect(batch.parse({ code: null, signal: 'KILL', stdout, stderr: `\n${nonce} 0\n` })).toEqual([
+      { code: 0, signal: null, stdout: 'one', stderr: '' },
+      { code: null, signal: 'KILL', stdout: '', stderr: `\n${nonce} 0\n` },
+    ]);
+  });
 });
