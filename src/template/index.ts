@@ -117,8 +117,8 @@ function simpleTemplate(text: string): SimpleTemplate | undefined {
     parts.push(text.slice(last));
     // A `{` just before `{{` would make nunjucks read `{{{` differently.
     const literalsPlain = parts.every(
-      (part, index) =>
-        typeof part !== 'string' || (!hasTemplate(part) && !part.includes(COMMENT_MARK) && !(index < parts!.length - 1 && part.endsWith('{'))),
+      (part, index, all) =>
+        typeof part !== 'string' || (!hasTemplate(part) && !part.includes(COMMENT_MARK) && !(index < all.length - 1 && part.endsWith('{'))),
     );
     const namesPlain = parts.every((part) => typeof part === 'string' || !RESERVED.has(part.name));
     if (!literalsPlain || !namesPlain) parts = null;
