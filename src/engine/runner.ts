@@ -5,6 +5,7 @@ import { RunbookError } from '../errors.js';
 import { hostFactsCommand, parseHostFacts, type HostFacts } from '../facts/host.js';
 import type { Inventory, Play, Playbook, Task } from '../load/model.js';
 import { selectHosts } from '../load/patterns.js';
+import { hostScopes, type HostScope } from '../load/pods.js';
 import { getModule } from '../modules/registry.js';
 import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../modules/types.js';
 import { Command } from '../shell/command.js';
@@ -17,7 +18,7 @@ import type { ExecResult, HostKeyPolicy, Transport, TransportStats } from '../tr
 import { buildBatch } from './batch.js';
 import type { HostRecap, RunEventListener, TaskResult, TaskStatus } from './events.js';
 import { redactEvents, secretValues } from './redact.js';
-import { ansibleFacts, groupsView, hostvarsView } from './vars.js';
+import { ansibleFacts, hostvarsView } from './vars.js';
 
 export interface RunOptions {
   check: boolean;
@@ -131,8 +132,7 @@ class Run {
     private readonly emit: RunEventListener,
   ) {
     this.playbookDir = dirname(resolve(playbook.file));
-    this.hostvars = hostvarsView(inventory, (name) => this.hostRuntimeVars(name));
-    this.groups = groupsView(inventory);
+    this.scopeOf = hostScopes(inventory);
   }
 
   private get interrupted(): boolean {
@@ -160,8 +160,9 @@ class Run {
   }
 
   private readonly playHostsCache = new Map<Play, string[]>();
-  private readonly hostvars: Record<string, unknown>;
-  private readonly groups: Record<string, string[]>;
+  /** What a host sees of the inventory: its pod (and the hosts in no pod) in a classroom, else everything. */
+  private readonly scopeOf: (host: string) => HostScope;
+  private readonly hostvarsByScope = new Map<HostScope, Record<string, unknown>>();
   /** Whether a task's arguments hold a template (else they were fully validated when loaded). */
   private readonly templatedArgs = new WeakMap<Task, boolean>();
 
@@ -452,7 +453,7 @@ class Run {
     const captured: ProbeResults = {};
     let last: ExecResult | undefined;
     for (const step of plan.steps) {
-      const target = step.host ? this.host(step.host) : host;
+      const target = step.host ? this.host(this.resolveHost(host, step.host)) : host;
       if (step.host) await this.ensureConnected(target, play);
       this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
       this.forgetProbes();
@@ -507,7 +508,7 @@ class Run {
     // Commands are keyed by their rendered text, rendered once each.
     const byHost = new Map<string, Array<{ key: string; text: string; command: Command }>>();
     for (const [key, probe] of Object.entries(wanted)) {
-      const { host: target, command } = normaliseProbe(probe, host.name);
+      const { host: target, command } = this.normaliseProbe(probe, host);
       const state = this.host(target);
       const wrapped = this.withBecome(command, play, task, state);
       const text = wrapped.render();
@@ -555,7 +556,7 @@ class Run {
           const args = renderAll(later.args, itemVars) as Record<string, unknown>;
           const probes = module.probe(args, this.moduleContext(play, later, host, itemVars));
           for (const probe of Object.values(probes)) {
-            const { host: target, command } = normaliseProbe(probe, host.name);
+            const { host: target, command } = this.normaliseProbe(probe, host);
             if (target !== host.name) continue;
             const wrapped = this.withBecome(command, play, later, host);
             commands.set(wrapped.render(), wrapped);
@@ -578,7 +579,11 @@ class Run {
         return host.facts;
       },
       check: this.options.check,
-      hostVars: (name) => (this.inventory.hosts.has(name) ? this.hostRuntimeVars(name) : undefined),
+      hostVars: (name) => {
+        const resolved = this.scopeOf(host.name).resolve(name);
+        return resolved === undefined ? undefined : this.hostRuntimeVars(resolved);
+      },
+      resolveHost: (name) => this.resolveHost(host, name),
       playbookDir: this.playbookDir,
       renderTemplate: (text) => String(renderValue(text, vars)),
       readLocalFile: (path) => readFileSync(resolve(this.playbookDir, path)),
@@ -600,15 +605,30 @@ class Run {
       ...play.vars,
       ...host.runtimeVars,
       ...this.options.extraVars,
-      ...this.specialVars(play),
+      ...this.specialVars(play, host),
     }));
     if (Object.keys(task.vars).length === 0) return playVars;
     // Built on its play's view: a task run in another play must not see this play's variables.
-    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.options.extraVars, ...this.specialVars(play) }), playVars);
+    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.options.extraVars, ...this.specialVars(play, host) }), playVars);
   }
 
-  private specialVars(play: Play): Record<string, unknown> {
-    return { hostvars: this.hostvars, groups: this.groups, play_hosts: this.playHosts(play) };
+  private specialVars(play: Play, host: HostState): Record<string, unknown> {
+    const scope = this.scopeOf(host.name);
+    let hostvars = this.hostvarsByScope.get(scope);
+    if (!hostvars) {
+      hostvars = hostvarsView(scope, (name) => this.hostRuntimeVars(name));
+      this.hostvarsByScope.set(scope, hostvars);
+    }
+    return { hostvars, groups: scope.groups, play_hosts: this.playHosts(play).filter(scope.sees) };
+  }
+
+  private normaliseProbe(probe: Probe, host: HostState): { host: string; command: Command } {
+    return probe instanceof Command ? { host: host.name, command: probe } : { host: this.resolveHost(host, probe.host), command: probe.command };
+  }
+
+  /** The inventory host a name given on `host` stands for (a pod-local name resolved), else the name itself. */
+  private resolveHost(host: HostState, name: string): string {
+    return this.scopeOf(host.name).resolve(name) ?? name;
   }
 
   /** A host's variables as `hostvars` shows them: inventory, facts, registered and set_fact values. */
@@ -787,9 +807,6 @@ function loopItems(value: unknown, task: Task): unknown[] {
   throw new RunbookError('RB_TEMPLATE', `loop of task "${task.name}" is not a list (got ${typeof value})`);
 }
 
-function normaliseProbe(probe: Probe, defaultHost: string): { host: string; command: Command } {
-  return probe instanceof Command ? { host: defaultHost, command: probe } : probe;
-}
 
 function execFields(result: ExecResult): Record<string, unknown> {
   return {

@@ -1,5 +1,5 @@
 import type { HostFacts } from '../facts/host.js';
-import type { Inventory } from '../load/model.js';
+import type { HostScope } from '../load/pods.js';
 
 /** Ansible-style names for the host facts, so playbooks written for Ansible read them unchanged. */
 export function ansibleFacts(facts: HostFacts): Record<string, unknown> {
@@ -22,30 +22,28 @@ export function ansibleFacts(facts: HostFacts): Record<string, unknown> {
   };
 }
 
-/** Variables of every host, as `hostvars[name]` sees them; reads through to the current values. */
-export function hostvarsView(inventory: Inventory, runtime: (host: string) => Record<string, unknown>): Record<string, unknown> {
+/**
+ * Variables of every host the scope sees, as `hostvars[name]` shows them (a pod-local name resolves
+ * to its pod's host); reads through to the current values.
+ */
+export function hostvarsView(scope: HostScope, runtime: (host: string) => Record<string, unknown>): Record<string, unknown> {
+  const visible = scope.groups.all ?? [];
   return new Proxy(
     {},
     {
       get(_target, key) {
-        if (typeof key !== 'string' || !inventory.hosts.has(key)) return undefined;
-        return runtime(key);
+        const host = typeof key === 'string' ? scope.resolve(key) : undefined;
+        return host === undefined ? undefined : runtime(host);
       },
       has(_target, key) {
-        return typeof key === 'string' && inventory.hosts.has(key);
+        return typeof key === 'string' && scope.resolve(key) !== undefined;
       },
       ownKeys() {
-        return [...inventory.hosts.keys()];
+        return [...visible];
       },
       getOwnPropertyDescriptor(_target, key) {
-        return typeof key === 'string' && inventory.hosts.has(key)
-          ? { enumerable: true, configurable: true, value: runtime(key) }
-          : undefined;
+        return typeof key === 'string' && scope.sees(key) ? { enumerable: true, configurable: true, value: runtime(key) } : undefined;
       },
     },
   );
-}
-
-export function groupsView(inventory: Inventory): Record<string, string[]> {
-  return Object.fromEntries(inventory.groups);
 }

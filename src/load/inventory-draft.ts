@@ -1,3 +1,4 @@
+import type { SourcePosition } from '../errors.js';
 import type { Inventory, InventoryHost } from './model.js';
 
 /** An inventory as written, before variables merge: the same shape from YAML and from INI. */
@@ -6,7 +7,17 @@ export interface InventoryDraft {
   groups: Map<string, GroupDraft>;
   /** Host name -> its inline variables, in inventory order. */
   hosts: Map<string, Record<string, unknown>>;
+  /** Where each host is listed in each group, and each child in its parent: for errors about membership. */
+  places: Map<string, SourcePosition>;
 }
+
+/** The key of a member's place in `InventoryDraft.places`. */
+export function placeKey(group: string, member: string): string {
+  return `${group}\u0000${member}`;
+}
+
+/** The group whose child groups are a classroom's pods (one student's hosts each). */
+export const PODS_GROUP = 'runbook_pods';
 
 export interface GroupDraft {
   hosts: string[];
@@ -23,17 +34,26 @@ export function ensureGroup(draft: InventoryDraft, name: string): GroupDraft {
   return group;
 }
 
-export function addGroupChild(draft: InventoryDraft, parent: string, child: string): void {
+export function addGroupChild(draft: InventoryDraft, parent: string, child: string, place?: SourcePosition): void {
   const group = ensureGroup(draft, parent);
   ensureGroup(draft, child);
   if (!group.children.includes(child)) group.children.push(child);
+  if (place && !draft.places.has(placeKey(parent, child))) draft.places.set(placeKey(parent, child), place);
 }
 
 /** A host mentioned again (in another group) keeps its place; its inline variables accumulate. */
-export function addHost(draft: InventoryDraft, group: string, name: string, vars: Record<string, unknown>): void {
+export function addHost(draft: InventoryDraft, group: string, name: string, vars: Record<string, unknown>, place?: SourcePosition): void {
   const members = ensureGroup(draft, group).hosts;
   if (!members.includes(name)) members.push(name);
   draft.hosts.set(name, { ...draft.hosts.get(name), ...vars });
+  if (place && !draft.places.has(placeKey(group, name))) draft.places.set(placeKey(group, name), place);
+}
+
+/** A host that two pods claim, with the place it is listed in the second. */
+export interface PodConflict {
+  host: string;
+  pods: [string, string];
+  place: SourcePosition | undefined;
 }
 
 /** Variables from group_vars/ and host_vars/ files, by group or host name. */
@@ -51,7 +71,11 @@ const UNGROUPED = 'ungrouped';
  * host_vars file. Every group without a parent is a child of all; hosts in no group are ungrouped.
  * Returns the inventory and the groups that are their own ancestors (those links are ignored).
  */
-export function buildInventory(file: string | undefined, draft: InventoryDraft, varsFiles: VarsFiles): { inventory: Inventory; cycles: string[] } {
+export function buildInventory(
+  file: string | undefined,
+  draft: InventoryDraft,
+  varsFiles: VarsFiles,
+): { inventory: Inventory; cycles: string[]; podConflicts: PodConflict[] } {
   const all = ensureGroup(draft, ALL);
   const ungrouped = ensureGroup(draft, UNGROUPED);
   const grouped = new Set<string>();
@@ -95,6 +119,7 @@ export function buildInventory(file: string | undefined, draft: InventoryDraft, 
   const groups = new Map(groupNames.map((name) => [name, order.filter((host) => members(name).has(host))] as const));
   const byPrecedence = (a: string, b: string): number => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b);
 
+  const { pods, podOf, podConflicts } = classroomPods(draft, groups);
   const hosts = new Map<string, InventoryHost>();
   for (const name of order) {
     const hostGroups = groupNames.filter((group) => groups.get(group)?.includes(name)).sort(byPrecedence);
@@ -105,7 +130,44 @@ export function buildInventory(file: string | undefined, draft: InventoryDraft, 
       draft.hosts.get(name),
       varsFiles.hosts.get(name),
     ) as Record<string, unknown>;
-    hosts.set(name, { name, vars, groups: hostGroups });
+    hosts.set(name, { name, vars, groups: hostGroups, pod: podOf.get(name) });
   }
-  return { inventory: { file, hosts, groups }, cycles: [...new Set(cycles)] };
+  return { inventory: { file, hosts, groups, pods }, cycles: [...new Set(cycles)], podConflicts };
+}
+
+/** The child groups of runbook_pods, each a pod; a host may belong to one pod only. */
+function classroomPods(
+  draft: InventoryDraft,
+  groups: ReadonlyMap<string, readonly string[]>,
+): { pods: Map<string, string[]>; podOf: Map<string, string>; podConflicts: PodConflict[] } {
+  const pods = new Map<string, string[]>();
+  const podOf = new Map<string, string>();
+  const podConflicts: PodConflict[] = [];
+  for (const pod of draft.groups.get(PODS_GROUP)?.children ?? []) {
+    const members: string[] = [];
+    for (const host of groups.get(pod) ?? []) {
+      const first = podOf.get(host);
+      if (first === undefined) {
+        podOf.set(host, pod);
+        members.push(host);
+      } else {
+        podConflicts.push({ host, pods: [first, pod], place: placeInGroup(draft, pod, host) });
+      }
+    }
+    pods.set(pod, members);
+  }
+  return { pods, podOf, podConflicts };
+}
+
+/** Where `host` is listed in `group` or in one of its descendants. */
+function placeInGroup(draft: InventoryDraft, group: string, host: string, seen = new Set<string>()): SourcePosition | undefined {
+  if (seen.has(group)) return undefined;
+  seen.add(group);
+  const direct = draft.places.get(placeKey(group, host));
+  if (direct) return direct;
+  for (const child of draft.groups.get(group)?.children ?? []) {
+    const found = placeInGroup(draft, child, host, seen);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@ import { pointerToPath } from './source.js';
  * strings (quote a value to keep it a string).
  */
 export function parseIniInventory(file: string, text: string): { draft: InventoryDraft; issues: Issue[] } {
-  const draft: InventoryDraft = { groups: new Map(), hosts: new Map() };
+  const draft: InventoryDraft = { groups: new Map(), hosts: new Map(), places: new Map() };
   const issues: Issue[] = [];
   const problem = (at: SourcePosition, message: string, hint?: string): void => {
     issues.push({ ...at, code: 'RB_INVENTORY_SYNTAX', message, ...(hint === undefined ? {} : { hint }), severity: 'error' });
@@ -46,7 +46,7 @@ export function parseIniInventory(file: string, text: string): { draft: Inventor
     const group = ensureGroup(draft, section.group);
     if (section.kind === 'children') {
       const child = trimmed.split(/\s+/)[0] ?? '';
-      addGroupChild(draft, section.group, child);
+      addGroupChild(draft, section.group, child, at(indent, child.length));
       return;
     }
     if (section.kind === 'vars') {
@@ -89,7 +89,7 @@ export function parseIniInventory(file: string, text: string): { draft: Inventor
       problem(at(hostToken.col, hostToken.raw.length), names);
       return;
     }
-    for (const name of names) addHost(draft, section.group, name, vars);
+    for (const name of names) addHost(draft, section.group, name, vars, at(hostToken.col, hostToken.raw.length));
   });
   return { draft, issues };
 }

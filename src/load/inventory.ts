@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { RunbookError, ValidationError, type Issue } from '../errors.js';
 import { expandHostRange } from './host-range.js';
 import { parseIniInventory } from './inventory-ini.js';
-import { addGroupChild, addHost, buildInventory, ensureGroup, type InventoryDraft, type VarsFiles } from './inventory-draft.js';
+import { addGroupChild, addHost, buildInventory, ensureGroup, PODS_GROUP, type InventoryDraft, type VarsFiles } from './inventory-draft.js';
 import type { Inventory } from './model.js';
 import { schemaIssues } from './schema-issues.js';
-import { inReadingOrder, issueAt, parseYaml, readYaml, type DataPath, type YamlSource } from './source.js';
+import { inReadingOrder, issueAt, parseYaml, positionOf, readYaml, type DataPath, type YamlSource } from './source.js';
 
 /**
  * Load an Ansible inventory, YAML or INI (told apart by content), plus group_vars/ and host_vars/
@@ -24,9 +24,18 @@ export function loadInventory(path: string): Inventory {
   const issues: Issue[] = [];
   const draft = looksLikeYaml(text) ? yamlDraft(parseYaml(path, text), issues) : iniDraft(path, text, issues);
   const varsFiles = readVarsFiles(dirname(path), draft, issues);
-  const { inventory, cycles } = buildInventory(path, draft, varsFiles);
+  const { inventory, cycles, podConflicts } = buildInventory(path, draft, varsFiles);
   for (const cycle of cycles) {
     issues.push({ file: path, line: 1, col: 1, code: 'RB_INVENTORY_CYCLE', message: `groups contain each other: ${cycle}`, severity: 'error' });
+  }
+  for (const { host, pods, place } of podConflicts) {
+    issues.push({
+      ...(place ?? { file: path, line: 1, col: 1 }),
+      code: 'RB_POD_OVERLAP',
+      message: `host ${host} is in two pods, ${pods[0]} and ${pods[1]}: a pod is one student's hosts`,
+      hint: `list ${host} in one child group of ${PODS_GROUP} only`,
+      severity: 'error',
+    });
   }
   if (issues.some((issue) => issue.severity === 'error')) throw new ValidationError(inReadingOrder(issues));
   return inventory;
@@ -34,7 +43,7 @@ export function loadInventory(path: string): Inventory {
 
 /** The inventory of a run without -i: localhost only, reached without SSH. */
 export function localInventory(): Inventory {
-  const draft: InventoryDraft = { groups: new Map(), hosts: new Map() };
+  const draft: InventoryDraft = { groups: new Map(), hosts: new Map(), places: new Map() };
   addHost(draft, 'ungrouped', 'localhost', { ansible_connection: 'local' });
   return buildInventory(undefined, draft, { groups: new Map(), hosts: new Map() }).inventory;
 }
@@ -56,7 +65,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function yamlDraft(source: YamlSource, issues: Issue[]): InventoryDraft {
-  const draft: InventoryDraft = { groups: new Map(), hosts: new Map() };
+  const draft: InventoryDraft = { groups: new Map(), hosts: new Map(), places: new Map() };
   issues.push(...source.issues);
   if (!source.syntaxOk) return draft;
   issues.push(...schemaIssues(source, 'runbook:inventory', source.data ?? {}));
@@ -70,11 +79,12 @@ function yamlDraft(source: YamlSource, issues: Issue[]): InventoryDraft {
         issues.push(issueAt(source, [...path, 'hosts', pattern], 'RB_INVENTORY_SYNTAX', names, { target: 'key' }));
         continue;
       }
-      for (const host of names) addHost(draft, name, host, isRecord(vars) ? vars : {});
+      const place = positionOf(source, [...path, 'hosts', pattern], 'key');
+      for (const host of names) addHost(draft, name, host, isRecord(vars) ? vars : {}, place);
     }
     if (isRecord(value.vars)) Object.assign(group.vars, value.vars);
     for (const [child, childValue] of Object.entries(isRecord(value.children) ? value.children : {})) {
-      addGroupChild(draft, name, child);
+      addGroupChild(draft, name, child, positionOf(source, [...path, 'children', child], 'key'));
       readGroup(child, childValue, [...path, 'children', child]);
     }
   };

@@ -49,7 +49,17 @@ export interface Task {
   delayS: number;
   noLog: boolean;
   vars: Record<string, unknown>;
+  /** How `runbook grade` counts the task: false leaves it out; else the step it belongs to. */
+  grade: false | GradeSpec;
   position: SourcePosition;
+}
+
+/** A task's place in grading (the `grade` keyword): its step (default the task's name), weight, texts for students. */
+export interface GradeSpec {
+  step: string;
+  weight: number | undefined;
+  message: string | undefined;
+  hint: string | undefined;
 }
 
 export interface InventoryHost {
@@ -58,6 +68,8 @@ export interface InventoryHost {
   vars: Record<string, unknown>;
   /** Every group the host belongs to, including `all` and ancestors. */
   groups: string[];
+  /** The classroom pod the host belongs to (a child group of `runbook_pods`), if any. */
+  pod: string | undefined;
 }
 
 export interface Inventory {
@@ -66,4 +78,6 @@ export interface Inventory {
   hosts: Map<string, InventoryHost>;
   /** Group name -> member host names (transitively through children). */
   groups: Map<string, string[]>;
+  /** Classroom pods (the child groups of `runbook_pods`) -> their hosts; empty outside a classroom. */
+  pods: Map<string, string[]>;
 }

@@ -5,7 +5,7 @@ import { moduleNames } from '../schema/ajv.js';
 import { hasTemplate } from '../template/index.js';
 import { isRecord, listOf, taskDraft, type PlayDraft, type TaskDraft } from './draft.js';
 import { varsFile } from './inventory.js';
-import type { Inventory, Play, Playbook, Task } from './model.js';
+import type { GradeSpec, Inventory, Play, Playbook, Task } from './model.js';
 import { RULES } from './rules.js';
 import { schemaIssues } from './schema-issues.js';
 import { inReadingOrder, issueAt, positionOf, readYaml, type YamlSource } from './source.js';
@@ -127,6 +127,20 @@ function toTask(source: YamlSource, draft: TaskDraft, id: string): Task {
     delayS: typeof raw.delay === 'number' ? raw.delay : 5,
     noLog: raw.no_log === true,
     vars: isRecord(raw.vars) ? raw.vars : {},
+    grade: gradeSpec(raw.grade, typeof raw.name === 'string' ? raw.name : module),
     position: positionOf(source, draft.path),
+  };
+}
+
+/** The `grade` keyword (validated by the schema): false, a step name, or a mapping. */
+function gradeSpec(written: unknown, taskName: string): false | GradeSpec {
+  if (written === false) return false;
+  const spec = isRecord(written) ? written : { step: written };
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  return {
+    step: text(spec.step) ?? taskName,
+    weight: typeof spec.weight === 'number' ? spec.weight : undefined,
+    message: text(spec.message),
+    hint: text(spec.hint),
   };
 }

@@ -232,5 +232,61 @@ export const variablesDefined: Rule = (context) => {
   );
 };
 
+/** `groups['kvm_hosts'][1]` or `groups.kvm_hosts[1]`: a template that needs that many hosts in a group. */
+const GROUP_INDEX = /\bgroups(?:\[\s*['"]([\w.-]+)['"]\s*\]|\.(\w+))\s*\[\s*(\d+)\s*\]/g;
+
+/**
+ * In a classroom, every pod has what the playbook needs: a host for each play that runs on some pod,
+ * and as many hosts in a group as templates index into (`groups['kvm_hosts'][1]` needs two).
+ */
+export const podsHaveRoles: Rule = ({ source, plays, inventory }) => {
+  if (inventory === undefined || inventory.pods.size === 0) return [];
+  const inPod = (hosts: readonly string[], members: readonly string[]) => hosts.filter((host) => members.includes(host)).length;
+  const issues: Issue[] = [];
+  const reported = new Set<string>();
+  for (const play of plays) {
+    const pattern = Array.isArray(play.raw.hosts) ? play.raw.hosts.map(String).join(',') : play.raw.hosts;
+    if (typeof pattern !== 'string' || pattern === '' || hasTemplate(pattern)) continue;
+    let selected: string[];
+    try {
+      selected = selectHosts(inventory, pattern);
+    } catch {
+      continue; // hostsMatchInventory reports it
+    }
+    const used = [...inventory.pods].filter(([, members]) => inPod(selected, members) > 0);
+    if (used.length === 0) continue;
+    const lacking = [...inventory.pods.keys()].filter((pod) => !used.some(([name]) => name === pod));
+    if (lacking.length > 0) {
+      issues.push(
+        issueAt(source, [...play.path, 'hosts'], 'RB_POD_MISSING_ROLE', `pod${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} ha${lacking.length === 1 ? 's' : 've'} no host matching "${pattern}", which this play runs on in every other pod`, {
+          hint: `add the host to ${lacking.length === 1 ? 'that pod' : 'those pods'} and to the play's groups in the inventory`,
+        }),
+      );
+    }
+    const wanted = new Map<string, number>();
+    for (const [, text] of stringsIn(play.vars, [])) {
+      for (const match of text.matchAll(GROUP_INDEX)) {
+        const group = match[1] ?? match[2] ?? '';
+        wanted.set(group, Math.max(wanted.get(group) ?? 0, Number(match[3]) + 1));
+      }
+    }
+    for (const [group, needed] of wanted) {
+      const members = inventory.groups.get(group) ?? [];
+      const short = [...inventory.pods].filter(([, hosts]) => inPod(members, hosts) < needed).map(([pod]) => pod);
+      // Once per group: every play of a playbook often reads the same vars_files.
+      if (short.length === 0 || short.length === inventory.pods.size || reported.has(group)) continue;
+      reported.add(group);
+      const at = play.raw.vars_files === undefined ? [...play.path, 'vars'] : [...play.path, 'vars_files'];
+      issues.push(
+        issueAt(source, at, 'RB_POD_MISSING_ROLE', `pod${short.length === 1 ? '' : 's'} ${short.join(', ')} ha${short.length === 1 ? 's' : 've'} fewer than ${needed} host${needed === 1 ? '' : 's'} in group ${group}, which this play's variables index into (groups['${group}'][${needed - 1}])`, {
+          hint: `give every pod ${needed} host${needed === 1 ? '' : 's'} in ${group}`,
+          target: 'key',
+        }),
+      );
+    }
+  }
+  return issues;
+};
+
 /** The rules, in the order their problems are listed. */
-export const RULES: readonly Rule[] = [taskModule, moduleArguments, notifiedHandlersExist, hostsMatchInventory, templateSyntax, variablesDefined];
+export const RULES: readonly Rule[] = [taskModule, moduleArguments, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined];

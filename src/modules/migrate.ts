@@ -103,11 +103,12 @@ export const migrateModule: ModuleDefinition<MigrateArgs> = {
 };
 
 function resolveSettings(args: MigrateArgs, context: ModuleContext): Settings {
-  const destUri = args.dest_uri ?? `qemu+ssh://${args.dest}/system`;
+  const dest = context.resolveHost(args.dest);
+  const destUri = args.dest_uri ?? `qemu+ssh://${dest}/system`;
   return {
     domain: args.domain,
     source: context.host,
-    dest: args.dest,
+    dest,
     mode: args.mode ?? 'live',
     destUri,
     destName: uriHost(destUri),

@@ -96,6 +96,11 @@ export interface ModuleContext {
   check: boolean;
   /** Variables of any inventory host (e.g. a migration destination's address); undefined if unknown. */
   hostVars(name: string): Record<string, unknown> | undefined;
+  /**
+   * The inventory name a host name given in the arguments stands for: in a classroom pod, `kvm2`
+   * is the pod's own (pod03-kvm2). Unknown names come back unchanged.
+   */
+  resolveHost(name: string): string;
   /** Directory of the playbook, for relative `src` paths. */
   playbookDir: string;
   /** Render a template file or string with the task's variables (template module). */

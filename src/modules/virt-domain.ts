@@ -103,7 +103,7 @@ export const virtDomainModule: ModuleDefinition<VirtDomainArgs> = {
 };
 
 function peers(args: VirtDomainArgs, context: ModuleContext): string[] {
-  return [...new Set(args.peers ?? [])].filter((peer) => peer !== context.host);
+  return [...new Set((args.peers ?? []).map((peer) => context.resolveHost(peer)))].filter((peer) => peer !== context.host);
 }
 
 /** With peers: a domain running on exactly one peer (and not here) is where a migration put it. */

@@ -80,6 +80,7 @@ export function fakeContext(overrides: FakeContextOverrides = {}): ModuleContext
     facts: { ...DEBIAN_FACTS, ...facts },
     check: false,
     hostVars: () => undefined,
+    resolveHost: (name) => name,
     playbookDir: '/playbook',
     renderTemplate: (text) => String(renderValue(text, vars)),
     readLocalFile: (path) => {

@@ -116,6 +116,7 @@ describe('a valid playbook', () => {
     delayS: 5,
     noLog: false,
     vars: {},
+    grade: { step: fields.name, weight: undefined, message: undefined, hint: undefined },
     ...fields,
   });
 

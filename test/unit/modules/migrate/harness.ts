@@ -16,6 +16,7 @@ export function context(overrides: Partial<ModuleContext> = {}): ModuleContext {
     facts: FACTS,
     check: false,
     hostVars: (name) => (INVENTORY.includes(name) ? { inventory_hostname: name } : undefined),
+    resolveHost: (name) => name,
     playbookDir: '/playbooks',
     renderTemplate: (text) => text,
     readLocalFile: (path) => {
