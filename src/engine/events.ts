@@ -19,6 +19,8 @@ export interface TaskResult {
   hidden?: boolean;
   /** Failure that ignore_errors turned into a pass. */
   ignored?: boolean;
+  /** Skipped in check mode because an earlier task would first install or create what this one reads. */
+  awaitsEarlierTask?: boolean;
   durationMs: number;
 }
 
@@ -43,6 +45,8 @@ export interface RunEventMap {
   'play:end': { playIndex: number };
   'run:end': {
     recap: Record<string, HostRecap>;
+    /** Host -> its classroom pod, for hosts in a pod (the recap groups them); empty otherwise. */
+    pods: Record<string, string>;
     durationMs: number;
     interrupted: boolean;
     /** Connections opened and execs used per host (benchmarks). */

@@ -32,6 +32,10 @@ export interface RunOptions {
   connectTimeoutMs: number;
   commandTimeoutMs: number | undefined;
   signal?: AbortSignal;
+  /** A failed task does not stop its host (grading reads every step, in check mode). */
+  keepGoing?: boolean;
+  /** Stop the run once this task (by id) and its play's notified handlers have run (apply --up-to). */
+  lastTask?: string;
 }
 
 export interface RunSummary {
@@ -145,7 +149,7 @@ class Run {
     try {
       for (const play of this.playbook.plays) {
         if (this.interrupted) break;
-        await this.runPlay(play);
+        if ((await this.runPlay(play)) === 'stop') break;
       }
     } finally {
       await Promise.all([...this.hosts.values()].map((host) => host.transport?.close().catch(() => undefined)));
@@ -155,7 +159,11 @@ class Run {
     const transportStats = Object.fromEntries(
       [...this.hosts.values()].map((host) => [host.name, { ...(host.transport?.stats ?? { connections: 0, execs: 0 }) }]),
     );
-    this.emit({ type: 'run:end', recap, durationMs, interrupted: this.interrupted, transportStats });
+    const pods = Object.fromEntries(Object.keys(recap).flatMap((host) => {
+      const pod = this.inventory.hosts.get(host)?.pod;
+      return pod === undefined ? [] : [[host, pod]];
+    }));
+    this.emit({ type: 'run:end', recap, pods, durationMs, interrupted: this.interrupted, transportStats });
     return { recap, durationMs, interrupted: this.interrupted, transportStats };
   }
 
@@ -184,12 +192,15 @@ class Run {
     return state;
   }
 
-  private async runPlay(play: Play): Promise<void> {
+  /** Runs a play; 'stop' when it held the run's last task (--up-to). */
+  private async runPlay(play: Play): Promise<'stop' | 'continue'> {
     const names = this.playHosts(play);
     this.emit({ type: 'play:start', playIndex: play.index, name: play.name, hosts: names });
     for (const name of names) this.host(name).notified.clear();
+    let reachedLast = false;
     for (const task of play.tasks) {
-      if (this.interrupted) break;
+      if (this.interrupted || reachedLast) break;
+      reachedLast = task.id === this.options.lastTask;
       const active = names.filter((name) => !this.host(name).failed && !this.host(name).unreachable);
       if (active.length === 0) break;
       if (!this.selectedByTags(play, task)) continue;
@@ -207,6 +218,7 @@ class Run {
       if (hosts.length > 0) await this.runTask(play, handler, hosts, true);
     }
     this.emit({ type: 'play:end', playIndex: play.index });
+    return reachedLast ? 'stop' : 'continue';
   }
 
   private selectedByTags(play: Play, task: Task): boolean {
@@ -244,7 +256,7 @@ class Run {
     if (task.noLog) result = hideOutput(result);
     if (result.status === 'failed' && task.ignoreErrors) result = { ...result, status: 'ok', ignored: true };
     this.count(host, result);
-    if (result.status === 'failed') host.failed = true;
+    if (result.status === 'failed' && !this.options.keepGoing) host.failed = true;
     if (result.status === 'changed') for (const topic of task.notify) host.notified.add(topic);
     return result;
   }
@@ -311,6 +323,7 @@ class Run {
     const result: TaskResult = {
       status,
       message: `${itemOutcomes.length} item${itemOutcomes.length === 1 ? '' : 's'}: ${countWords(statuses)}`,
+      ...(status === 'skipped' && itemOutcomes.some((outcome) => outcome.awaitsEarlierTask) ? { awaitsEarlierTask: true } : {}),
       items: itemOutcomes.map((outcome) => ({ item: outcome.item, status: outcome.status, message: outcome.message })),
       diff: itemOutcomes.flatMap((outcome) => outcome.diff ?? []),
       commands: itemOutcomes.flatMap((outcome) => outcome.commands ?? []),
@@ -331,6 +344,7 @@ class Run {
     const result: TaskResult = {
       status: final.status,
       message: final.message,
+      ...(final.awaitsEarlierTask ? { awaitsEarlierTask: true } : {}),
       ...(final.diff ? { diff: final.diff } : {}),
       ...(final.commands ? { commands: final.commands } : {}),
       durationMs,
@@ -366,15 +380,16 @@ class Run {
 
   /** One pass of a task (one loop item): when, render, plan, act. */
   private async runOnce(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): Promise<Outcome> {
-    const skipped = (message: string): Outcome => ({
+    const skipped = (message: string, awaitsEarlierTask = false): Outcome => ({
       status: 'skipped',
       message,
       ran: false,
       registered: { changed: false, skipped: true, skip_reason: message },
+      ...(awaitsEarlierTask ? { awaitsEarlierTask } : {}),
     });
     if (this.options.check) {
       const missing = checkModeDependency(task, host.runtimeVars);
-      if (missing) return skipped(`check mode: depends on the result of "${missing}", which check mode did not produce`);
+      if (missing) return skipped(`check mode: depends on the result of "${missing}", which check mode did not produce`, true);
     }
     const failedWhen = task.when.find((expression) => !isTrue(expression, vars));
     if (failedWhen !== undefined) return skipped(`when: ${failedWhen} is false`);
@@ -392,7 +407,7 @@ class Run {
     const probes: ProbeResults = {};
     let plan = await this.plan(module, args, context, probes, play, task, host);
     if (plan.kind === 'noop') {
-      if (plan.skipped) return skipped(plan.reason);
+      if (plan.skipped) return skipped(plan.reason, plan.awaitsEarlierTask);
       if (plan.setFacts) host.remember(plan.setFacts);
       return {
         status: 'ok',
@@ -751,6 +766,8 @@ interface Outcome {
   message: string;
   /** Whether any step ran on a host. */
   ran: boolean;
+  /** Skipped in check mode because an earlier task would first provide what this one reads. */
+  awaitsEarlierTask?: boolean;
   diff?: TaskResult['diff'];
   commands?: string[];
   registered: Record<string, unknown>;

@@ -153,7 +153,7 @@ function planMigration(settings: Settings, probes: ProbeResults, { nonce, check 
   const here = parseDominfo(probeOutput(probes, PROBE.sourceDomain));
   const there = parseDominfo(probeOutput(probes, PROBE.destinationDomain));
   if (check && (here.kind === 'error' || there.kind === 'error')) {
-    return { kind: 'noop', skipped: true, reason: `libvirt does not answer on ${here.kind === 'error' ? source : dest} (check mode: an earlier task may install it)` };
+    return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `libvirt does not answer on ${here.kind === 'error' ? source : dest} (check mode: an earlier task may install it)` };
   }
   if (here.kind === 'error') return refuse([failed('source-domain', `libvirt on ${source} does not answer: ${here.message}`)]);
   if (there.kind === 'error') return refuse([failed('destination-libvirt', `libvirt on ${dest} does not answer: ${there.message}`)]);
@@ -226,7 +226,7 @@ function placementOf(
   const movable = runsHere || (settings.mode === 'offline' && thereInfo === undefined);
   if (hereInfo !== undefined && movable) return { kind: 'move', sourceInfo: hereInfo, thereInfo };
   if (check && hereInfo === undefined && thereInfo === undefined) {
-    return { kind: 'noop', skipped: true, reason: `${domain} is defined on neither ${source} nor ${dest} (check mode: an earlier task may define it)` };
+    return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${domain} is defined on neither ${source} nor ${dest} (check mode: an earlier task may define it)` };
   }
   const where = [hereInfo && `defined but ${hereInfo.state} on ${source}`, thereInfo && `defined but ${thereInfo.state} on ${dest}`]
     .filter(Boolean)

@@ -60,7 +60,7 @@ command -v ganesha.nfsd >/dev/null 2>&1 && echo ganesha-installed
     if (backend === undefined) {
       const message = `no NFS server on ${context.host}: install nfs-kernel-server (nfs-utils) or nfs-ganesha, or set backend`;
       // In check mode the server may be one an earlier task would install.
-      if (context.check) return { kind: 'noop', skipped: true, reason: `${message} (check mode: an earlier task may install it)` };
+      if (context.check) return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${message} (check mode: an earlier task may install it)` };
       return { kind: 'fail', message };
     }
     return planExport(args, backend, servers, probes);

@@ -36,7 +36,7 @@ export const serviceModule: ModuleDefinition<ServiceArgs> = {
     if (unit.loadState === 'not-found') {
       const message = `unit ${args.name} not found on ${context.host}`;
       // In check mode the package that brings the unit may be one an earlier task would install.
-      if (context.check) return { kind: 'noop', skipped: true, reason: `${message} (check mode: an earlier task may install it)` };
+      if (context.check) return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${message} (check mode: an earlier task may install it)` };
       return { kind: 'fail', message };
     }
     return planService(args, unit);

@@ -57,6 +57,8 @@ export interface NoopPlan {
   reason: string;
   /** The task does not apply to this host (e.g. firewalld not installed): reported as skipped, with the reason. */
   skipped?: boolean;
+  /** With skipped, in check mode: what it reads is missing only because an earlier task would provide it. */
+  awaitsEarlierTask?: boolean;
   result?: Record<string, unknown>;
   /** Variables set for this host (set_fact). */
   setFacts?: Record<string, unknown>;

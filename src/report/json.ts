@@ -15,6 +15,8 @@ export interface JsonReport {
   }>;
   unreachable: Record<string, string>;
   recap: Record<string, HostRecap>;
+  /** Host -> classroom pod, for hosts in a pod. */
+  pods: Record<string, string>;
   /** Per host: SSH connections opened and commands executed (local hosts count their commands). */
   transportStats: Record<string, TransportStats>;
 }
@@ -30,6 +32,7 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
     plays: [],
     unreachable: {},
     recap: {},
+    pods: {},
     transportStats: {},
   };
   const tasks = new Map<string, JsonReport['plays'][number]['tasks'][number]>();
@@ -57,6 +60,7 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
           break;
         case 'run:end':
           report.recap = event.recap;
+          report.pods = event.pods;
           report.durationMs = event.durationMs;
           report.interrupted = event.interrupted;
           report.transportStats = event.transportStats;

@@ -105,7 +105,7 @@ export function listrReporter(
         hostResults.get(key(event.taskId, event.host))?.resolve(event.result);
         break;
       case 'run:end':
-        chain = chain.then(() => formatRunEnd(event.recap, event.interrupted, style, check).forEach(write));
+        chain = chain.then(() => formatRunEnd(event.recap, event.interrupted, style, check, event.pods).forEach(write));
         break;
       default:
         break;

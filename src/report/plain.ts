@@ -32,7 +32,7 @@ export function plainReporter(write: (line: string) => void, style: Style): (eve
         write(style.status('unreachable', `  unreachable: [${event.host}] ${event.message}`));
         break;
       case 'run:end':
-        formatRunEnd(event.recap, event.interrupted, style, check).forEach(write);
+        formatRunEnd(event.recap, event.interrupted, style, check, event.pods).forEach(write);
         break;
       default:
         break;

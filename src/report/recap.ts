@@ -3,13 +3,16 @@ import type { Style } from './style.js';
 
 const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ignored'] as const;
 
-/** The per-host table printed at the end of a run, and one line saying what the run did overall. */
-export function formatRecap(recap: Record<string, HostRecap>, style: Style, check: boolean): string {
+/**
+ * The per-host table printed at the end of a run, and one line saying what the run did overall. In a
+ * classroom the hosts are grouped by pod, each pod with a line of its own.
+ */
+export function formatRecap(recap: Record<string, HostRecap>, style: Style, check: boolean, pods: Record<string, string> = {}): string {
   const hosts = Object.keys(recap);
   if (hosts.length === 0) return 'RECAP: no hosts matched';
   const width = Math.max(...hosts.map((host) => host.length), 4);
   const header = `${'HOST'.padEnd(width)}  ${COLUMNS.map((column) => column.padStart(11)).join(' ')}`;
-  const rows = hosts.map((host) => {
+  const row = (host: string): string => {
     const counts = recap[host]!;
     const worst = counts.unreachable ? 'unreachable' : counts.failed ? 'failed' : counts.changed ? 'changed' : 'ok';
     const cells = COLUMNS.map((column) => {
@@ -19,7 +22,8 @@ export function formatRecap(recap: Record<string, HostRecap>, style: Style, chec
         : text;
     });
     return `${style.status(worst, host.padEnd(width))}  ${cells.join(' ')}`;
-  });
+  };
+  const rows = Object.keys(pods).length === 0 ? hosts.map(row) : podRows(hosts, pods, recap, row, style);
   const totals = hosts.reduce(
     (sum, host) => ({
       changed: sum.changed + recap[host]!.changed,
@@ -37,11 +41,40 @@ export function formatRecap(recap: Record<string, HostRecap>, style: Style, chec
   return ['RECAP', header, ...rows, '', verdict].join('\n');
 }
 
+function podRows(
+  hosts: readonly string[],
+  pods: Record<string, string>,
+  recap: Record<string, HostRecap>,
+  row: (host: string) => string,
+  style: Style,
+): string[] {
+  const byPod = new Map<string, string[]>();
+  for (const host of hosts) {
+    const pod = pods[host] ?? '(no pod)';
+    byPod.set(pod, [...(byPod.get(pod) ?? []), host]);
+  }
+  return [...byPod].flatMap(([pod, members]) => {
+    const failed = members.reduce((sum, host) => sum + recap[host]!.failed, 0);
+    const unreachable = members.filter((host) => recap[host]!.unreachable > 0).length;
+    const verdict =
+      failed || unreachable
+        ? style.error([failed ? `${failed} failed` : '', unreachable ? `${unreachable} unreachable` : ''].filter(Boolean).join(', '))
+        : style.status('ok', 'ok');
+    return [`${style.bold(pod)}: ${verdict}`, ...members.map((host) => `  ${row(host)}`)];
+  });
+}
+
 /** What every reporter prints when the run ends: the recap, and whether the run was cut short. */
-export function formatRunEnd(recap: Record<string, HostRecap>, interrupted: boolean, style: Style, check: boolean): string[] {
+export function formatRunEnd(
+  recap: Record<string, HostRecap>,
+  interrupted: boolean,
+  style: Style,
+  check: boolean,
+  pods: Record<string, string> = {},
+): string[] {
   return [
     '',
-    formatRecap(recap, style, check),
+    formatRecap(recap, style, check, pods),
     ...(interrupted ? [style.error('Interrupted: the run stopped before the end of the playbook.')] : []),
   ];
 }

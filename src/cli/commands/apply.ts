@@ -1,11 +1,14 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { dirname, basename, join } from 'node:path';
 import type { RunEvent } from '../../engine/events.js';
 import { runPlaybook } from '../../engine/runner.js';
+import { RunbookError } from '../../errors.js';
+import { findStep, gradeSteps, lastTaskOf } from '../../grade/grade.js';
+import type { Playbook } from '../../load/model.js';
 import type { HostKeyPolicy } from '../../transport/types.js';
 import { createReporter } from '../../report/reporter.js';
+import { writeAtomically } from '../atomic-write.js';
 import { EXIT } from '../exit-codes.js';
+import { assertPod, podLimit } from '../pod-options.js';
 import { loadForRun } from './load.js';
 
 export interface ApplyOptions {
@@ -19,6 +22,10 @@ export interface ApplyOptions {
   check: boolean;
   /** `runbook check`: finish with the list of steps not yet in place, per host. */
   pending?: boolean;
+  /** Only this classroom pod's hosts. */
+  pod?: string;
+  /** Stop at the end of this step (number or name, as grade numbers them). */
+  upTo?: string;
   hostKeyPolicy: HostKeyPolicy;
   connectTimeout: number;
   timeout?: number;
@@ -29,6 +36,8 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
   const loaded = loadForRun(playbookPath, options);
   if (!loaded.ok) return EXIT.invalidInput;
   const { playbook, inventory, extraVars } = loaded;
+  if (options.pod !== undefined) assertPod(inventory, options.pod);
+  const lastTask = options.upTo === undefined ? undefined : lastTaskOfStep(playbook, options.upTo);
 
   const reporter = await createReporter({ stdout: process.stdout, env: process.env, pending: Boolean(options.pending), json: Boolean(options.json) });
   const controller = new AbortController();
@@ -50,7 +59,7 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
         check: options.check,
         diff: options.diff,
         forks: options.forks,
-        limit: options.limit,
+        limit: podLimit(options.limit, options.pod),
         tags: options.tags,
         skipTags: options.skipTags,
         extraVars,
@@ -58,6 +67,7 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
         connectTimeoutMs: options.connectTimeout * 1000,
         commandTimeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
         signal: controller.signal,
+        ...(lastTask === undefined ? {} : { lastTask }),
       },
       (event: RunEvent) => reporter.listener(event),
     );
@@ -74,9 +84,14 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
   return EXIT.ok;
 }
 
-/** A report is either complete or absent: write beside the target, then rename over it. */
-function writeAtomically(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+/** The task where --up-to STEP stops: the last task of that step. */
+function lastTaskOfStep(playbook: Playbook, wanted: string): string {
+  const plan = gradeSteps(playbook);
+  const step = findStep(plan, wanted);
+  if (step === undefined) {
+    throw new RunbookError('RB_USAGE', `${playbook.file} has no step ${JSON.stringify(wanted)}`, {
+      hint: `its steps: ${plan.steps.map((each) => `${each.number} "${each.name}"`).join(', ')}`,
+    });
+  }
+  return lastTaskOf(plan, step);
 }

@@ -220,7 +220,7 @@ export function undefineCommand(name: string, info: DomainInfo, hasNvram: boolea
 /** In check mode libvirt may be missing only because an earlier task would install it. */
 export function libvirtDown(context: ModuleContext, message: string): Plan {
   const problem = `libvirt on ${context.host} does not answer: ${message}`;
-  if (context.check) return { kind: 'noop', skipped: true, reason: `${problem} (check mode: an earlier task may install it)` };
+  if (context.check) return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${problem} (check mode: an earlier task may install it)` };
   return { kind: 'fail', message: problem };
 }
 

@@ -6,6 +6,7 @@ test('the --json report carries the per-host transport counts of run:end', () =>
   collector.listener({ type: 'run:start', playbook: 'site.yml', check: false, diff: false, hosts: ['web1'] });
   collector.listener({
     type: 'run:end',
+    pods: {},
     recap: { web1: { ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 } },
     durationMs: 120,
     interrupted: false,
