@@ -1,7 +1,9 @@
 // The benchmark: runbook against ansible-playbook (tuned and as shipped) and the raw ssh2 floor, on N
-// OpenSSH servers on loopback, no-op re-runs of the same 10 tasks, interleaved. Also the lab (--lab).
+// OpenSSH servers on loopback, no-op re-runs of the same 10 tasks, interleaved. Also the lab (--lab)
+// and a classroom of sandbox pods graded at once (--classroom N).
 //   npm run bench -- --hosts 1,10,50,200 --reps 5
 //   npm run bench -- --lab
+//   npm run bench -- --classroom 20 --classroom-apply 3
 // Writes bench/results/latest.md (and .json). Needs root (a user, sshd on 127.0.3.x, apt-get).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,7 +18,8 @@ import { ansibleApply, floor, REPO, RUNBOOK_BIN, runbookApply, verify } from './
 import { writeAnsibleConfigs, writeFloorSpec, writeInventory } from './lib/workload.mjs';
 
 const USAGE = `usage: npm run bench -- [--hosts 1,10,50,200] [--reps 5] [--ansible-reps R] [--ansible-max-hosts 50]
-                        [--no-ansible] [--no-build] [--port 22] [--workdir /tmp/rb-bench] [--lab]`;
+                        [--no-ansible] [--no-build] [--port 22] [--workdir /tmp/rb-bench] [--lab]
+                        [--classroom PODS [--classroom-apply PODS]]`;
 
 const { values: options } = parseArgs({
   options: {
@@ -29,6 +32,8 @@ const { values: options } = parseArgs({
     port: { type: 'string', default: '22' },
     workdir: { type: 'string', default: '/tmp/rb-bench' },
     lab: { type: 'boolean', default: false },
+    classroom: { type: 'string' },
+    'classroom-apply': { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -65,7 +70,17 @@ async function main() {
   };
   // Each mode replaces only its own section: a lab run keeps the latest fleet figures, and back.
   const latest = readLatest();
-  if (options.lab) {
+  if (options.classroom !== undefined) {
+    const { runClassroom } = await import('./lib/classroom.mjs');
+    const run = await runClassroom({
+      pods: wholeNumber(options.classroom, '--classroom'),
+      applyPods: wholeNumber(options['classroom-apply'], '--classroom-apply', 0),
+      reps: settings.reps,
+      log,
+      logDir: prepareLogDir(options.workdir),
+    });
+    latest.classroom = { ...section, ...run, measuredAt: new Date().toISOString() };
+  } else if (options.lab) {
     const { runLab } = await import('./lib/lab.mjs');
     latest.lab = { ...section, ...(await runLab({ log, logDir: prepareLogDir(options.workdir) })), measuredAt: new Date().toISOString() };
   } else {
@@ -81,8 +96,8 @@ async function main() {
 
 function readLatest() {
   try {
-    const { fleet, lab } = JSON.parse(readFileSync(LATEST_JSON, 'utf8'));
-    return { ...(fleet ? { fleet } : {}), ...(lab ? { lab } : {}) };
+    const { fleet, lab, classroom } = JSON.parse(readFileSync(LATEST_JSON, 'utf8'));
+    return { ...(fleet ? { fleet } : {}), ...(lab ? { lab } : {}), ...(classroom ? { classroom } : {}) };
   } catch {
     return {};
   }

@@ -1,4 +1,5 @@
 // Tables for the terminal and for bench/results/latest.md (the README includes that file's table).
+import { classroomMarkdown } from './classroom.mjs';
 
 export function milliseconds(ms) {
   return ms === undefined ? '—' : `${Math.round(ms)} ms`;
@@ -110,8 +111,8 @@ export function machineLine(machine) {
 const measuredLine = (section) => `Measured ${section.measuredAt} on ${machineLine(section.machine)}, with \`${section.command}\`.`;
 const notesList = (section) => section.notes.map((note) => `- ${note}`);
 
-/** latest.md: the fleet and the lab sections, each from its own latest run, then the goals. */
-export function markdown({ fleet, lab }) {
+/** latest.md: the fleet, lab and classroom sections, each from its own latest run, then the goals. */
+export function markdown({ fleet, lab, classroom }) {
   const parts = ['# runbook benchmark: latest results', ''];
   if (fleet) {
     parts.push(
@@ -138,6 +139,7 @@ export function markdown({ fleet, lab }) {
   if (lab) {
     parts.push('## The lab (playbooks/lab.yml on fresh sandbox hosts)', '', measuredLine(lab), '', lab.note, '', timingTable(lab.rows, 'lab run'), '', hostTable(lab.rows, 'lab run'), '', ...notesList(lab), '');
   }
+  if (classroom) parts.push(classroomMarkdown(classroom, measuredLine(classroom)));
   parts.push('## Goals (issue 6)', '', goals({ fleet, lab }), '');
   return parts.join('\n');
 }

@@ -11,10 +11,11 @@ export const RUNBOOK_BIN = join(REPO, 'bin', 'runbook.js');
 const MINUTE = 60_000;
 
 /** `runbook apply` with every host in parallel; returns the timing, the JSON report and the recap. */
-export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hosts, logDir, label, timeoutMs = 5 * MINUTE }) {
+export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hosts, logDir, label, timeoutMs = 5 * MINUTE, limit }) {
   const log = join(logDir, `${label}.log`);
   const report = join(logDir, `${label}.json`);
-  const result = await timed(process.execPath, [RUNBOOK_BIN, 'apply', playbook, '-i', inventory, '--forks', String(Math.max(hosts, 1)), '--json', report], {
+  const args = [RUNBOOK_BIN, 'apply', playbook, '-i', inventory, '--forks', String(Math.max(hosts, 1)), '--json', report, ...(limit ? ['--limit', limit] : [])];
+  const result = await timed(process.execPath, args, {
     env: { ...process.env, NO_COLOR: '1' },
     cwd: REPO,
     timeoutMs,

@@ -75,6 +75,7 @@ export interface GradeInput {
   hosts: readonly string[];
   gradedAt: Date;
   durationMs: number;
+  transportStats?: GradeReport['transportStats'];
   passMark: number;
   history: GradeHistory;
   previous: GradeReport | undefined;
@@ -130,6 +131,7 @@ export function gradeReport(input: GradeInput): { report: GradeReport; history: 
     groups: cellGroups(pods, inventory),
     changes: input.previous ? changesSince(input.previous, pods) : [],
     complete: pods.every((pod) => pod.stuckAt === undefined),
+    transportStats: input.transportStats ?? {},
   };
   return { report, history };
 }
@@ -190,7 +192,8 @@ function passRate(pods: readonly PodGrade[], index: number): number {
 
 /**
  * Identical problems across pods: same step, same state, same detail once the pod's own addresses
- * are masked (each pod has its own network, so an address alone must not split a group).
+ * are masked (each pod has its own network, so an address alone must not split a group). An
+ * unreachable pod is one group, at the first step it could not be read for.
  */
 function cellGroups(pods: readonly PodGrade[], inventory: Inventory): CellGroup[] {
   const groups = new Map<string, CellGroup>();
@@ -198,7 +201,10 @@ function cellGroups(pods: readonly PodGrade[], inventory: Inventory): CellGroup[
     const addresses = podAddresses(pod.pod, inventory);
     pod.cells.forEach((each, index) => {
       if (each.state === 'done' || each.state === 'na') return;
-      const key = `${index}\u0000${each.state}\u0000${maskAddresses(each.detail, addresses)}`;
+      // An unreachable pod fails every step alike: it is grouped once, by its first such step's detail.
+      if (each.state === 'unreachable' && pod.cells.findIndex((other) => other.state === 'unreachable') !== index) return;
+      const step = each.state === 'unreachable' ? 'any' : index;
+      const key = `${step}\u0000${each.state}\u0000${maskAddresses(each.detail, addresses)}`;
       const group = groups.get(key);
       if (group) group.pods.push(pod.pod);
       else groups.set(key, { step: index + 1, state: each.state, detail: each.detail, pods: [pod.pod] });

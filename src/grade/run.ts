@@ -8,6 +8,7 @@ export interface CheckRound {
   hosts: string[];
   durationMs: number;
   interrupted: boolean;
+  transportStats: Record<string, { connections: number; execs: number }>;
 }
 
 /**
@@ -31,5 +32,5 @@ export async function checkClassroom(
       byHost.set(event.host, event.result);
     }
   });
-  return { results, unreachable, hosts, durationMs: summary.durationMs, interrupted: summary.interrupted };
+  return { results, unreachable, hosts, durationMs: summary.durationMs, interrupted: summary.interrupted, transportStats: summary.transportStats };
 }

@@ -91,4 +91,6 @@ export interface GradeReport {
   changes: GradeChange[];
   /** True when every pod has every applicable step done. */
   complete: boolean;
+  /** Per host: SSH connections opened and commands run by this round (one connection per host). */
+  transportStats?: Record<string, { connections: number; execs: number }>;
 }

@@ -131,6 +131,9 @@ describe('across pods and rounds', () => {
       ['na', 'kvm1: firewalld is not installed'],
     ]);
     expect(report.groups).toEqual([{ step: 1, state: 'unreachable', detail: 'nfs: connection timed out', pods: ['pod02'] }]);
+    const allDown = gradeReport(input({}, { unreachable: new Map(['pod01-nfs', 'pod01-kvm1', 'pod01-kvm2', 'pod02-nfs', 'pod02-kvm1', 'pod02-kvm2'].map((host) => [host, 'connection refused'])) }));
+    // Each pod once, though every step of it is unreachable; pods with the same reason together.
+    expect(allDown.report.groups.map((group) => [group.step, group.detail, group.pods])).toEqual([[1, 'nfs: connection refused', ['pod01', 'pod02']]]);
   });
 
   test('a second round reports what changed, and keeps when each step was reached and since when a pod is stuck', () => {
