@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # debootstrap image, network namespaces, loopback forwarders, loop-mounted shared storage).
 # openssh-server, openssh-client, sudo: the real sshd of the transport and CLI tests, with become.
 # qemu-system-x86 (the emulator only, no recommends): the lab guest's unit test boots it.
-packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates qemu-system-x86)
+# chromium: the browser test of the classroom grade's HTML page drives it (puppeteer-core, which
+# downloads no browser of its own).
+packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates qemu-system-x86 chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")

@@ -20,6 +20,12 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+function percentage(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return number;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -56,6 +62,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   runOptions(program.command('apply').argument('<playbook>', 'playbook file'))
     .description('validate the playbook, then bring every host to the state it declares')
     .option('-C, --check', 'dry run: report what would change, change nothing', false)
+    .option('--pod <pod>', 'in a classroom inventory: only this pod\'s hosts')
+    .option('--up-to <step>', 'stop at the end of this step (number or name, as `runbook grade` shows them): a student catching up')
     .action(async (playbook: string, options) => {
       const { applyCommand } = await import('./commands/apply.js');
       setExitCode(await applyCommand(playbook, { ...options, check: Boolean(options.check) }));
@@ -66,6 +74,56 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (playbook: string, options) => {
       const { applyCommand } = await import('./commands/apply.js');
       setExitCode(await applyCommand(playbook, { ...options, check: true, pending: true }));
+    });
+
+  program
+    .command('grade')
+    .argument('<playbook>', 'the lab playbook')
+    .requiredOption('-i, --inventory <file>', 'classroom inventory: pods are the child groups of runbook_pods')
+    .description('read every pod of a classroom in check mode (nothing changes) and print a pod × step matrix; exit 0 when every pod is complete')
+    .option('--pod <pod>', "the student's view: this pod's steps, with the reason and a hint for the first one not in place")
+    .option('-l, --limit <pattern>', 'further limit the hosts (Ansible pattern)')
+    .option('-e, --extra-vars <vars>', 'extra variables, as for apply', collect, [])
+    .option('-f, --forks <n>', 'hosts read in parallel', positiveInteger, 100)
+    .addOption(
+      new Option('--host-key-policy <policy>', 'unknown host keys: refuse (strict) or record (accept-new); a changed key is always refused')
+        .choices(['strict', 'accept-new'])
+        .default('strict'),
+    )
+    .option('--connect-timeout <seconds>', 'a host that does not answer within this is unreachable', positiveInteger, 10)
+    .option('--timeout <seconds>', 'a check that runs longer is reported as failed (timed out)', positiveInteger, 60)
+    .option('--pass-mark <percent>', 'score a pod needs to pass (steps weigh 1 unless the playbook says otherwise)', percentage, 100)
+    .option('--html <file>', 'also write a self-contained HTML report (rewritten atomically every round)')
+    .option('--json <file>', 'also write the report as JSON')
+    .option('--csv <file>', 'also write one row per pod (a column per step, the score) for a gradebook')
+    .option('--junit <file>', 'also write JUnit XML, one testsuite per pod')
+    .option('--history <file>', 'when each pod reached each step, kept across runs (default: beside the first report file)')
+    .option('--watch <seconds>', 'grade again every so often and show what changed, until Ctrl-C', positiveInteger)
+    .action(async (playbook: string, options) => {
+      const { gradeCommand } = await import('./commands/grade.js');
+      setExitCode(await gradeCommand(playbook, options));
+    });
+
+  runOptions(program.command('reset').argument('<playbook>', 'the lab playbook whose teardown returns pods to their start'))
+    .description("return pods to their starting state with the playbook's teardown (teardown.yml beside it, or --teardown)")
+    .option('--pod <pod>', 'only this pod (the others are not touched)')
+    .option('--teardown <file>', 'the teardown playbook (default: teardown.yml beside PLAYBOOK)')
+    .action(async (playbook: string, options) => {
+      const { resetCommand } = await import('./commands/reset.js');
+      setExitCode(await resetCommand(playbook, options));
+    });
+
+  const classroom = program.command('classroom').description('classroom inventories: one pod of lab hosts per student');
+  classroom
+    .command('init')
+    .description('write a classroom inventory of N pods from the inventory of one lab and an address pattern')
+    .requiredOption('-i, --inventory <file>', 'the inventory of one lab (YAML or INI)')
+    .requiredOption('--pods <n>', 'how many pods (students)', positiveInteger)
+    .requiredOption('--address <pattern>', "each host's address in pod {pod}, e.g. 10.10.{pod}.{octet} ({octet}: the last number of the host's address in the one-lab inventory)")
+    .option('-o, --output <file>', 'where to write it (default: standard output); never overwrites an existing file')
+    .action(async (options) => {
+      const { classroomInitCommand } = await import('./commands/classroom.js');
+      setExitCode(await classroomInitCommand(options));
     });
 
   program

@@ -185,8 +185,9 @@ function podScore(steps: readonly GradeStep[], cells: readonly GradeCell[]): num
   return total === 0 ? 1 : done / total;
 }
 
+/** Among the pods where the step applies and could be read: an unreachable pod says nothing of the step. */
 function passRate(pods: readonly PodGrade[], index: number): number {
-  const applicable = pods.filter((pod) => pod.cells[index]!.state !== 'na');
+  const applicable = pods.filter((pod) => pod.cells[index]!.state !== 'na' && pod.cells[index]!.state !== 'unreachable');
   return applicable.length === 0 ? 1 : applicable.filter((pod) => pod.cells[index]!.state === 'done').length / applicable.length;
 }
 

@@ -81,7 +81,7 @@ export interface GradeReport {
   durationMs: number;
   steps: GradeStep[];
   pods: PodGrade[];
-  /** Per step, the share of pods (where applicable) that have it done, 0 to 1. */
+  /** Per step, the share of pods that have it done among those where it applies and could be read, 0 to 1. */
   passRates: number[];
   /** Score (0 to 1) a pod needs to pass. */
   passMark: number;
