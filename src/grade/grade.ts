@@ -166,10 +166,16 @@ function cell(checks: HostCheck[], pod: string, inventory: Inventory): GradeCell
   return { state, detail, checks };
 }
 
-/** Messages name hosts by their pod-local names, so the same problem reads the same in every pod. */
-function localNames(text: string, pod: string, inventory: Inventory): string {
+/**
+ * Messages name hosts by their pod-local names, so the same problem reads the same in every pod. As
+ * a word only: a path such as /tmp/mark-pod03-kvm1 keeps its name (`anywhere` is for grouping keys).
+ */
+function localNames(text: string, pod: string, inventory: Inventory, anywhere = false): string {
   let result = text;
-  for (const host of inventory.pods.get(pod) ?? []) result = result.split(host).join(podLocalName(host, pod));
+  for (const host of inventory.pods.get(pod) ?? []) {
+    const name = host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    result = result.replace(new RegExp(anywhere ? name : `(?<![\\w.-])${name}(?![\\w-])`, 'g'), podLocalName(host, pod));
+  }
   return result;
 }
 
@@ -205,7 +211,7 @@ function cellGroups(pods: readonly PodGrade[], inventory: Inventory): CellGroup[
       // An unreachable pod fails every step alike: it is grouped once, by its first such step's detail.
       if (each.state === 'unreachable' && pod.cells.findIndex((other) => other.state === 'unreachable') !== index) return;
       const step = each.state === 'unreachable' ? 'any' : index;
-      const key = `${step}\u0000${each.state}\u0000${maskAddresses(each.detail, addresses)}`;
+      const key = `${step}\u0000${each.state}\u0000${maskAddresses(localNames(each.detail, pod.pod, inventory, true), addresses)}`;
       const group = groups.get(key);
       if (group) group.pods.push(pod.pod);
       else groups.set(key, { step: index + 1, state: each.state, detail: each.detail, pods: [pod.pod] });

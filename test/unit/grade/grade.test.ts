@@ -122,6 +122,15 @@ describe('across pods and rounds', () => {
     ]);
   });
 
+  test("a host's name inside a path stays as written, yet pods still group on it", () => {
+    const marker = (pod: string) => todo(`would create /tmp/mark-${pod}-kvm1`);
+    const { report } = gradeReport(
+      input({ ...bothComplete, 'p1.t0': { 'pod01-kvm1': marker('pod01'), 'pod01-kvm2': ok(), 'pod02-kvm1': marker('pod02'), 'pod02-kvm2': ok() } }),
+    );
+    expect(report.pods[1]!.cells[1]!.detail).toBe('kvm1: would create /tmp/mark-pod02-kvm1');
+    expect(report.groups).toEqual([{ step: 2, state: 'todo', detail: 'kvm1: would create /tmp/mark-pod01-kvm1', pods: ['pod01', 'pod02'] }]);
+  });
+
   test('an unreachable host makes its pod unreachable on every step it takes part in', () => {
     const results = { ...bothComplete, 'p0.t0': { 'pod01-nfs': ok() }, 'p0.t1': { 'pod01-nfs': ok() } };
     const { report } = gradeReport(input(results, { unreachable: new Map([['pod02-nfs', 'connection timed out']]) }));
