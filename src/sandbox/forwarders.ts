@@ -9,13 +9,14 @@ import { startDetached } from './exec.js';
 import { LAB_NAMESPACE, namespacePath } from './network.js';
 import { sshSocket, type SandboxPaths } from './paths.js';
 import { isAlive } from './processes.js';
-import { APT_PROXY_PORT, LAB_GATEWAY, type SandboxHost } from './profile.js';
+import { APT_PROXY_PORT, type SandboxHost } from './profile.js';
 
 /**
- * The runner reaches the lab only through loopback: per host, a socat on 127.0.2.N:22 connects to a
- * unix socket, and a socat inside the lab namespace carries that socket to the host's sshd. The apt
- * proxy goes the other way: it listens on a unix socket on the runner, exposed on the lab bridge by a
- * socat inside the lab namespace. Unix sockets are files, so they cross network namespaces.
+ * The runner reaches the lab only through loopback: per host, a socat on the host's loopback address
+ * (127.0.2.N, or 127.2.P.N in a classroom), port 22, connects to a unix socket, and a socat inside the
+ * lab namespace carries that socket to the host's sshd. The apt proxy goes the other way: it listens
+ * on a unix socket on the runner, exposed on every lab bridge's gateway by a socat inside the lab
+ * namespace. Unix sockets are files, so they cross network namespaces.
  */
 
 function inLabNamespace(args: string[]): [string, string[]] {
@@ -33,7 +34,7 @@ export function startSshForwarders(paths: SandboxPaths, host: SandboxHost): numb
   ];
 }
 
-/** Starts the apt proxy on the runner and its forwarder onto the lab bridge. */
+/** Starts the apt proxy on the runner and its forwarder onto the lab bridges. */
 export async function startAptProxy(paths: SandboxPaths): Promise<void> {
   const log = join(paths.logsDir, 'apt-proxy.log');
   const entry = aptProxyEntry(paths);
@@ -45,7 +46,8 @@ export async function startAptProxy(paths: SandboxPaths): Promise<void> {
     }
     await sleep(50);
   }
-  const [program, args] = inLabNamespace([`TCP-LISTEN:${APT_PROXY_PORT},bind=${LAB_GATEWAY},fork,reuseaddr`, `UNIX-CONNECT:${paths.aptProxySocket}`]);
+  // Every address of the lab namespace: the gateway of each lab network (and its own loopback).
+  const [program, args] = inLabNamespace([`TCP-LISTEN:${APT_PROXY_PORT},fork,reuseaddr`, `UNIX-CONNECT:${paths.aptProxySocket}`]);
   startDetached(program, args, log);
 }
 
@@ -67,7 +69,7 @@ function aptProxyEntry(paths: SandboxPaths): string {
   return target;
 }
 
-/** Waits until the host's sshd answers through its forwarders (an SSH banner on 127.0.2.N:22). */
+/** Waits until the host's sshd answers through its forwarders (an SSH banner on its loopback address, port 22). */
 export async function waitForSsh(host: SandboxHost, watched: readonly number[], timeoutMs: number, why: () => RunbookError): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await sshBanner(host.loopbackAddress))) {

@@ -6,9 +6,10 @@ import { RunbookError } from '../errors.js';
 import { createHostCgroups } from './cgroups.js';
 import { runLocal, startDetached } from './exec.js';
 import { hostNamespace, namespacePath } from './network.js';
-import { hostDirs, type SandboxPaths } from './paths.js';
+import { APT_CONFIG_FILE, aptConfig } from './image.js';
+import { hostDirs, sharedStorage, type SandboxPaths } from './paths.js';
 import { isAlive } from './processes.js';
-import { NFS_EXPORT_PATH, SHARED_STORAGE_PATH, type SandboxHost } from './profile.js';
+import { hostNetwork, labNames, NFS_EXPORT_PATH, SHARED_STORAGE_PATH, type SandboxHost } from './profile.js';
 
 /** One sandbox host: an overlay over the image, booted by systemd-nspawn in its own network namespace. */
 
@@ -27,7 +28,7 @@ export async function mountHostRoot(paths: SandboxPaths, host: SandboxHost, lowe
 }
 
 /** Files that differ per host, written into its overlay before it boots. */
-export function writeHostFiles(root: string, host: SandboxHost, allHosts: readonly SandboxHost[], keys: SandboxKeys): void {
+export function writeHostFiles(root: string, host: SandboxHost, peers: readonly SandboxHost[], keys: SandboxKeys): void {
   const write = (path: string, content: string, mode = 0o644) => {
     const target = join(root, path);
     mkdirSync(dirname(target), { recursive: true });
@@ -35,7 +36,8 @@ export function writeHostFiles(root: string, host: SandboxHost, allHosts: readon
     chmodSync(target, mode);
   };
   write('etc/hostname', `${host.name}\n`);
-  write('etc/hosts', hostsFile(allHosts));
+  write('etc/hosts', hostsFile(peers));
+  write(APT_CONFIG_FILE.slice(1), aptConfig(hostNetwork(host).gateway));
   // One key pair for the runner and every host, so hosts reach each other as root (qemu+ssh://).
   write('root/.ssh/authorized_keys', keys.publicKey, 0o600);
   write('root/.ssh/id_ed25519', keys.privateKey, 0o600);
@@ -45,17 +47,20 @@ export function writeHostFiles(root: string, host: SandboxHost, allHosts: readon
   write('etc/libvirt/libvirtd.conf', `# runbook sandbox: a distinct UUID for this host\nhost_uuid = "${randomUUID()}"\n`);
 }
 
-export function hostsFile(hosts: readonly SandboxHost[]): string {
+/** The hosts of a lab network by every name they answer to on it (in a pod, also kvm1 for pod03-kvm1). */
+export function hostsFile(peers: readonly SandboxHost[]): string {
   return [
     '127.0.0.1 localhost',
     '::1 localhost ip6-localhost ip6-loopback',
-    ...hosts.map((host) => `${host.labAddress} ${host.name}`),
+    ...peers.map((host) => [host.labAddress, ...labNames(host)].join(' ')),
     '',
   ].join('\n');
 }
 
 /** Boots the host; systemd-nspawn runs detached in its own session so it outlives `up`. Returns its pid. */
 export function startHost(paths: SandboxPaths, host: SandboxHost, root: string): number {
+  // Its own lab network's storage: pods never share storage.
+  const storage = sharedStorage(paths, hostNetwork(host)).dir;
   const args = [
     '--quiet',
     `--directory=${root}`,
@@ -68,14 +73,14 @@ export function startHost(paths: SandboxPaths, host: SandboxHost, root: string):
     '--resolv-conf=off',
     '--link-journal=no',
     `--network-namespace-path=${namespacePath(hostNamespace(host.name))}`,
-    `--bind=${paths.sharedDir}:${SHARED_STORAGE_PATH}`,
+    `--bind=${storage}:${SHARED_STORAGE_PATH}`,
     // nspawn drops CAP_NET_ADMIN with --network-namespace-path; the host's own namespace is where it
     // acts (nftables for firewalld, bridges for libvirt), never the runner's.
     '--capability=CAP_NET_ADMIN',
   ];
   if (host.nfsServer) {
     // nfs-ganesha (FSAL VFS) needs handles, and a real filesystem to export: the shared ext4 directory.
-    args.push(`--bind=${paths.sharedDir}:${NFS_EXPORT_PATH}`, '--system-call-filter=open_by_handle_at', '--capability=CAP_DAC_READ_SEARCH');
+    args.push(`--bind=${storage}:${NFS_EXPORT_PATH}`, '--system-call-filter=open_by_handle_at', '--capability=CAP_DAC_READ_SEARCH');
   }
   if (existsSync('/dev/kvm')) args.push('--bind=/dev/kvm');
   // sh moves itself into the host's own cgroups, then becomes nspawn (see cgroups.ts). The script is

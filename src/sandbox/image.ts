@@ -81,6 +81,22 @@ interface ImageFile {
 
 const IMAGE_STAMP_FILE = '/etc/runbook-sandbox-image';
 
+export const APT_CONFIG_FILE = '/etc/apt/apt.conf.d/90runbook-sandbox';
+
+/**
+ * apt's settings on a host whose lab network has this gateway. The image holds the plain lab's;
+ * every host gets its own network's when it boots (see writeHostFiles).
+ */
+export function aptConfig(gateway: string): string {
+  return [
+    '// runbook sandbox: packages come through the runner\'s caching proxy, and config files the',
+    '// sandbox pre-seeds (libvirt) survive package installs.',
+    `Acquire::http::Proxy "http://${gateway}:${APT_PROXY_PORT}";`,
+    'Dpkg::Options { "--force-confdef"; "--force-confold"; };',
+    '',
+  ].join('\n');
+}
+
 /**
  * The Debian mirrors named in a deb822 sources file (the runner's /etc/apt/sources.list.d/debian.sources).
  * Only http:// works through the sandbox's apt proxy; anything else falls back to deb.debian.org.
@@ -114,16 +130,7 @@ function imageFiles(mirrors: DebianMirrors): ImageFile[] {
         `Types: deb\nURIs: ${mirrors.security}\nSuites: ${SUITE}-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
       ].join('\n'),
     ),
-    text(
-      '/etc/apt/apt.conf.d/90runbook-sandbox',
-      [
-        '// runbook sandbox: packages come through the runner\'s caching proxy, and config files the',
-        '// sandbox pre-seeds (libvirt) survive package installs.',
-        `Acquire::http::Proxy "http://${LAB_GATEWAY}:${APT_PROXY_PORT}";`,
-        'Dpkg::Options { "--force-confdef"; "--force-confold"; };',
-        '',
-      ].join('\n'),
-    ),
+    text(APT_CONFIG_FILE, aptConfig(LAB_GATEWAY)),
     // Every host generates its own host keys on first boot.
     text(
       '/etc/systemd/system/ssh.service.d/runbook-sandbox-host-keys.conf',

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RunbookError } from '../errors.js';
+import type { LabNetwork } from './profile.js';
 
 /**
  * Where the sandbox keeps things. The cache (image, apt packages) survives `down`; the state
@@ -21,9 +22,8 @@ export interface SandboxPaths {
   inventoryFile: string;
   knownHostsFile: string;
   privateKeyFile: string;
-  /** The shared storage: an ext4 filesystem of its own (a loop-mounted file), mounted here. */
+  /** Where each lab network's shared storage lives (see sharedStorage). */
   sharedDir: string;
-  sharedImage: string;
   hostsDir: string;
   /** Unix sockets of the forwarders and of the apt proxy. */
   socketsDir: string;
@@ -54,7 +54,6 @@ export function sandboxPaths(): SandboxPaths {
     knownHostsFile: join(stateDir, 'known_hosts'),
     privateKeyFile: join(stateDir, 'id_ed25519'),
     sharedDir: join(stateDir, 'shared'),
-    sharedImage: join(stateDir, 'shared.ext4'),
     hostsDir: join(stateDir, 'hosts'),
     socketsDir,
     logsDir: join(stateDir, 'logs'),
@@ -65,6 +64,11 @@ export function sandboxPaths(): SandboxPaths {
 export function hostDirs(paths: SandboxPaths, name: string): { root: string; upper: string; work: string; merged: string } {
   const root = join(paths.hostsDir, name);
   return { root, upper: join(root, 'upper'), work: join(root, 'work'), merged: join(root, 'merged') };
+}
+
+/** A lab network's shared storage: an ext4 filesystem of its own (a loop-mounted file `image`), mounted on `dir`. */
+export function sharedStorage(paths: SandboxPaths, network: LabNetwork): { dir: string; image: string } {
+  return { dir: join(paths.sharedDir, network.name), image: join(paths.sharedDir, `${network.name}.ext4`) };
 }
 
 export function sshSocket(paths: SandboxPaths, name: string): string {

@@ -9,6 +9,7 @@ const PROGRAMS: ReadonlyArray<{ program: string; pkg: string }> = [
   { program: 'socat', pkg: 'socat' },
   { program: 'zstd', pkg: 'zstd' },
   { program: 'ip', pkg: 'iproute2' },
+  { program: 'sysctl', pkg: 'procps' },
   { program: 'ssh-keygen', pkg: 'openssh-client' },
   { program: 'nsenter', pkg: 'util-linux' },
   { program: 'mkfs.ext4', pkg: 'e2fsprogs' },

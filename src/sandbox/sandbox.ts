@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunbookError } from '../errors.js';
@@ -10,11 +10,12 @@ import { ensureImage } from './image.js';
 import { knownHostsLines, renderInventory } from './inventory.js';
 import { removeTree } from './mounts.js';
 import { connectHost, createLabNetwork, deleteLabNetwork, sandboxNamespaces } from './network.js';
-import { hostDirs, sandboxPaths, type SandboxPaths } from './paths.js';
+import { ensureInotifyInstances } from './limits.js';
+import { hostDirs, sandboxPaths, sharedStorage, type SandboxPaths } from './paths.js';
 import { assertPrerequisites } from './prereqs.js';
 import { containerLeader, isAlive, sandboxProcesses, signal, waitForExit, type ProcessInfo } from './processes.js';
-import { profileHosts, type SandboxHost, type SandboxProfile } from './profile.js';
-import { acquireLease, readState, SandboxInUseError, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
+import { hostNetwork, labNames, labNetworks, networkPeers, profileHosts, sandboxPods, type LabNetwork, type SandboxHost, type SandboxProfile } from './profile.js';
+import { acquireLease, podsRecord, readState, SandboxInUseError, withLease, writeState, type SandboxLease, type SandboxState } from './state.js';
 
 /** `runbook sandbox up|down|reset|status|inventory`: real lab hosts on this machine. */
 
@@ -51,16 +52,18 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
   const paths = sandboxPaths();
   const progress = options.progress ?? (() => {});
   const hosts = profileHosts(profile);
+  const networks = labNetworks(hosts);
   assertPrerequisites();
   return withLease(paths, 'runbook sandbox up', options.leaseToken, async () => {
     if ((await teardown(paths, progress)).removed) progress('removed the previous sandbox');
     try {
       const image = await ensureImage(paths, progress);
       for (const dir of [paths.stateDir, paths.sharedDir, paths.hostsDir, paths.socketsDir, paths.logsDir]) mkdirSync(dir, { recursive: true });
+      ensureInotifyInstances(hosts.length, progress);
       const keys = await generateKeys(paths);
-      await createSharedStorage(paths);
-      progress(`starting ${hosts.map((host) => host.name).join(', ')}`);
-      await createLabNetwork();
+      await Promise.all(networks.map((network) => createSharedStorage(paths, network)));
+      progress(`starting ${hostList(hosts)}`);
+      await createLabNetwork(networks);
       for (const host of hosts) await connectHost(host);
       await startAptProxy(paths);
       const booted = await allSettledOrFirstFailure(
@@ -76,7 +79,7 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
         ),
       );
       writeFileSync(paths.inventoryFile, renderInventory(hosts, { knownHostsFile: paths.knownHostsFile, privateKeyFile: paths.privateKeyFile }));
-      writeState(paths, { profile, imageStamp: image.stamp, startedAt: new Date(started).toISOString(), hosts });
+      writeState(paths, { profile, imageStamp: image.stamp, startedAt: new Date(started).toISOString(), hosts, ...podsRecord(hosts) });
     } catch (error) {
       progress('start failed; removing what was started');
       await teardown(paths, () => {});
@@ -88,8 +91,8 @@ export async function sandboxUp(profile: SandboxProfile, options: SandboxOptions
 
 /**
  * Replaces one host by a freshly booted one (a new overlay over the image: its files, packages and
- * host keys are new), keeping its name, addresses and the shared storage. Every known_hosts is
- * updated with its new keys.
+ * host keys are new), keeping its name, addresses and the shared storage. The known_hosts of every
+ * host on its lab network are updated with its new keys.
  */
 export async function sandboxReset(name: string, options: SandboxOptions = {}): Promise<{ durationMs: number }> {
   const started = Date.now();
@@ -102,17 +105,30 @@ export async function sandboxReset(name: string, options: SandboxOptions = {}): 
     if (!host) {
       throw new RunbookError('RB_USAGE', `the sandbox has no host ${name}; its hosts: ${state.hosts.map((candidate) => candidate.name).join(', ')}`);
     }
-    const running = hostProcess(paths, name);
-    if (running) {
-      progress(`stopping ${name}`);
-      await stopHosts([running.pid]);
+    await replaceHosts(paths, state.hosts, [host], progress);
+    return { durationMs: Date.now() - started };
+  });
+}
+
+/**
+ * Gives a classroom's pod a fresh start: every host of the pod is replaced by a freshly booted one
+ * and the pod gets a new, empty shared storage. Other pods are not touched (neither their hosts nor
+ * their files nor their storage).
+ */
+export async function sandboxResetPod(pod: string, options: SandboxOptions = {}): Promise<{ durationMs: number }> {
+  const started = Date.now();
+  const paths = sandboxPaths();
+  const progress = options.progress ?? (() => {});
+  return withLease(paths, `runbook sandbox reset --pod ${pod}`, options.leaseToken, async () => {
+    const state = readState(paths);
+    if (!state) throw noSandbox();
+    const pods = sandboxPods(state.hosts);
+    const found = pods.find((candidate) => candidate.network.name === pod);
+    if (!found) {
+      const known = pods.length === 0 ? 'it has no pods (start a classroom with `runbook sandbox up --pods N`)' : `its pods: ${pods.map((candidate) => candidate.network.name).join(', ')}`;
+      throw new RunbookError('RB_USAGE', `the sandbox has no pod ${pod}; ${known}`);
     }
-    await removeTree(hostDirs(paths, name).root);
-    const image = await ensureImage(paths, progress);
-    progress(`starting a fresh ${name}`);
-    const nspawnPid = await bootHost(paths, host, state.hosts, image.rootfs, readKeys(paths));
-    writeKnownHosts(paths, state.hosts);
-    await waitForSsh(host, [nspawnPid], BOOT_TIMEOUT_MS, () => sshFailure(paths, host, []));
+    await replaceHosts(paths, state.hosts, found.hosts, progress, { freshStorage: found.network });
     return { durationMs: Date.now() - started };
   });
 }
@@ -208,6 +224,39 @@ async function teardown(paths: SandboxPaths, progress: (message: string) => void
   return { removed };
 }
 
+/**
+ * Stops these hosts and boots fresh ones in their place (new overlays; with `freshStorage`, that lab
+ * network's shared storage is replaced by an empty one while they are stopped); then the known_hosts
+ * of their lab networks and the runner's are rewritten with the new keys.
+ */
+async function replaceHosts(
+  paths: SandboxPaths,
+  allHosts: readonly SandboxHost[],
+  replaced: readonly SandboxHost[],
+  progress: (message: string) => void,
+  { freshStorage }: { freshStorage?: LabNetwork } = {},
+): Promise<void> {
+  const names = replaced.map((host) => host.name).join(', ');
+  const running = replaced.flatMap((host) => hostProcess(paths, host.name) ?? []);
+  if (running.length > 0) {
+    progress(`stopping ${names}`);
+    await stopHosts(running.map((info) => info.pid));
+  }
+  for (const host of replaced) await removeTree(hostDirs(paths, host.name).root);
+  if (freshStorage) {
+    await removeSharedStorage(paths, freshStorage);
+    await createSharedStorage(paths, freshStorage);
+  }
+  const image = await ensureImage(paths, progress);
+  const keys = readKeys(paths);
+  progress(`starting a fresh ${names}`);
+  const booted = await allSettledOrFirstFailure(
+    replaced.map(async (host) => ({ host, nspawnPid: await bootHost(paths, host, allHosts, image.rootfs, keys) })),
+  );
+  writeKnownHosts(paths, allHosts, labNetworks(replaced));
+  await allSettledOrFirstFailure(booted.map(({ host, nspawnPid }) => waitForSsh(host, [nspawnPid], BOOT_TIMEOUT_MS, () => sshFailure(paths, host, []))));
+}
+
 async function stopHosts(nspawnPids: readonly number[]): Promise<void> {
   const leaders = new Map(nspawnPids.map((pid) => [pid, containerLeader(pid)]));
   for (const leader of leaders.values()) if (leader !== undefined) signal(leader, SIGRTMIN_PLUS_4);
@@ -233,36 +282,57 @@ async function allSettledOrFirstFailure<T>(promises: ReadonlyArray<Promise<T>>):
 }
 
 /**
- * The shared storage gets a filesystem of its own rather than a directory of the runner's: hosts are
- * root, and a `mount -o remount,ro` of a bind mount inside a host would otherwise reach the runner's
- * root filesystem. ext4 (not overlayfs, not tmpfs) because nfs-ganesha exports it by file handle.
+ * Each lab network's shared storage gets a filesystem of its own rather than a directory of the
+ * runner's: hosts are root, and a `mount -o remount,ro` of a bind mount inside a host would otherwise
+ * reach the runner's root filesystem (or, in a classroom, another pod's files). ext4 (not overlayfs,
+ * not tmpfs) because nfs-ganesha exports it by file handle.
  */
-async function createSharedStorage(paths: SandboxPaths): Promise<void> {
-  await runLocal('truncate', ['--size', SHARED_STORAGE_SIZE, paths.sharedImage]);
-  await runLocal('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', 'runbook-shared', paths.sharedImage]);
-  await runLocal('mount', ['-o', 'loop', paths.sharedImage, paths.sharedDir]);
+async function createSharedStorage(paths: SandboxPaths, network: LabNetwork): Promise<void> {
+  const storage = sharedStorage(paths, network);
+  mkdirSync(storage.dir, { recursive: true });
+  await runLocal('truncate', ['--size', SHARED_STORAGE_SIZE, storage.image]);
+  await runLocal('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', 'runbook-shared', storage.image]);
+  await runLocal('mount', ['-o', 'loop', storage.image, storage.dir]);
+}
+
+/** Unmounts a lab network's shared storage (its loop device goes with it) and deletes it. */
+async function removeSharedStorage(paths: SandboxPaths, network: LabNetwork): Promise<void> {
+  const storage = sharedStorage(paths, network);
+  await removeTree(storage.dir);
+  rmSync(storage.image, { force: true });
 }
 
 /** Mounts a fresh overlay for the host, writes its own files and boots it; resolves with nspawn's pid once sshd has host keys. */
 async function bootHost(paths: SandboxPaths, host: SandboxHost, allHosts: readonly SandboxHost[], lowerDir: string, keys: SandboxKeys): Promise<number> {
   const root = await mountHostRoot(paths, host, lowerDir);
-  writeHostFiles(root, host, allHosts, keys);
+  writeHostFiles(root, host, networkPeers(host, allHosts), keys);
   const nspawnPid = startHost(paths, host, root);
   await waitForHostKeys(root, nspawnPid, paths, host.name, BOOT_TIMEOUT_MS);
   return nspawnPid;
 }
 
 /**
- * The runner's known_hosts (by loopback address) and every host's /root/.ssh/known_hosts (by name
- * and lab address, so host-to-host ssh such as `virsh migrate` over qemu+ssh:// checks host keys),
- * from the keys each host generated on its own filesystem.
+ * The runner's known_hosts (by loopback address) and, on the lab networks given, every host's
+ * /root/.ssh/known_hosts (its network's hosts by every name and lab address, so host-to-host ssh such
+ * as `virsh migrate` over qemu+ssh:// checks host keys), from the keys each host generated on its own
+ * filesystem. Hosts on other lab networks (other pods) are left as they are.
  */
-function writeKnownHosts(paths: SandboxPaths, hosts: readonly SandboxHost[]): void {
-  const keys = hosts.map((host) => ({ host, keys: hostKeys(hostDirs(paths, host.name).merged) ?? [] }));
-  const lab = keys.flatMap(({ host, keys: hostKeys }) => knownHostsLines([host.name, host.labAddress], hostKeys));
-  for (const host of hosts) writeFileSync(join(hostDirs(paths, host.name).merged, 'root/.ssh/known_hosts'), `${lab.join('\n')}\n`, { mode: 0o644 });
-  const runner = keys.flatMap(({ host, keys: hostKeys }) => knownHostsLines([host.loopbackAddress], hostKeys));
+function writeKnownHosts(paths: SandboxPaths, hosts: readonly SandboxHost[], networks: readonly LabNetwork[] = labNetworks(hosts)): void {
+  const keys = new Map(hosts.map((host) => [host.name, hostKeys(hostDirs(paths, host.name).merged) ?? []]));
+  const lines = (host: SandboxHost, names: readonly string[]) => knownHostsLines(names, keys.get(host.name) ?? []);
+  for (const network of networks) {
+    const members = hosts.filter((host) => hostNetwork(host).name === network.name);
+    const lab = members.flatMap((host) => lines(host, [...labNames(host), host.labAddress]));
+    for (const host of members) writeFileSync(join(hostDirs(paths, host.name).merged, 'root/.ssh/known_hosts'), `${lab.join('\n')}\n`, { mode: 0o644 });
+  }
+  const runner = hosts.flatMap((host) => lines(host, [host.loopbackAddress]));
   writeFileSync(paths.knownHostsFile, `${runner.join('\n')}\n`);
+}
+
+/** The hosts by name, or for a classroom how many pods and hosts. */
+function hostList(hosts: readonly SandboxHost[]): string {
+  const pods = sandboxPods(hosts).length;
+  return pods === 0 ? hosts.map((host) => host.name).join(', ') : `${pods} pod${pods === 1 ? '' : 's'} (${hosts.length} hosts)`;
 }
 
 function hostProcess(paths: SandboxPaths, name: string): ProcessInfo | undefined {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RunbookError } from '../errors.js';
 import type { SandboxPaths } from './paths.js';
-import type { SandboxHost, SandboxProfile } from './profile.js';
+import { sandboxPods, type SandboxHost, type SandboxProfile } from './profile.js';
 import { isAlive, processStartTime } from './processes.js';
 
 /** What `up` recorded: enough for status and inventory. Processes are found from /proc, not from here. */
@@ -12,6 +12,24 @@ export interface SandboxState {
   imageStamp: string;
   startedAt: string;
   hosts: SandboxHost[];
+  /** A classroom's pods, each with its lab network and hosts; absent outside a classroom. */
+  pods?: PodRecord[];
+}
+
+export interface PodRecord {
+  name: string;
+  network: string;
+  gateway: string;
+  hosts: string[];
+}
+
+/** The `pods` of a state for these hosts: nothing unless they are a classroom. */
+export function podsRecord(hosts: readonly SandboxHost[]): { pods?: PodRecord[] } {
+  const pods = sandboxPods(hosts);
+  if (pods.length === 0) return {};
+  return {
+    pods: pods.map(({ network, hosts: members }) => ({ name: network.name, network: network.cidr, gateway: network.gateway, hosts: members.map((host) => host.name) })),
+  };
 }
 
 export function readState(paths: SandboxPaths): SandboxState | undefined {

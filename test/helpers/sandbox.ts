@@ -5,10 +5,10 @@
  * these helpers starts with fresh hosts.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { parse } from 'yaml';
-import { sandboxReset } from '../../src/sandbox/sandbox.js';
+import { loadInventory } from '../../src/load/inventory.js';
+import { PODS_GROUP } from '../../src/sandbox/inventory.js';
+import { sandboxReset, sandboxResetPod } from '../../src/sandbox/sandbox.js';
 import type { Command } from '../../src/shell/command.js';
 
 export interface SandboxHostAccess {
@@ -56,37 +56,28 @@ export async function resetHost(name: string): Promise<void> {
   await sandboxReset(name, { leaseToken: sandboxLeaseToken() });
 }
 
-interface InventoryFile {
-  all: {
-    vars: { runbook_known_hosts_file: string };
-    children: Record<string, { hosts: Record<string, Record<string, string | number>> }>;
-  };
+/** Replaces every host of a classroom pod by freshly booted ones, with a fresh, empty shared storage. */
+export async function resetPod(pod: string): Promise<void> {
+  await sandboxResetPod(pod, { leaseToken: sandboxLeaseToken() });
 }
 
-/** Every host of the sandbox's inventory, read afresh (host keys change whenever the sandbox restarts). */
+/**
+ * Every host of the sandbox's inventory, read afresh (host keys change whenever the sandbox restarts)
+ * with runbook's own loader, so a classroom's hosts (variables under their pod) read like the lab's.
+ * `groups` are the groups a host is in, other than `all` and `runbook_pods`: its roles and its pod.
+ */
 export function sandboxHosts(): SandboxHostAccess[] {
-  const inventory = parse(readFileSync(sandboxInventoryPath(), 'utf8')) as InventoryFile;
-  const hosts = new Map<string, SandboxHostAccess>();
-  for (const [group, { hosts: members }] of Object.entries(inventory.all.children)) {
-    for (const [name, vars] of Object.entries(members)) {
-      const known = hosts.get(name);
-      if (known) {
-        known.groups.push(group);
-        continue;
-      }
-      hosts.set(name, {
-        name,
-        groups: [group],
-        address: String(vars.ansible_host),
-        port: Number(vars.ansible_port),
-        user: String(vars.ansible_user),
-        privateKeyFile: String(vars.ansible_ssh_private_key_file),
-        knownHostsFile: inventory.all.vars.runbook_known_hosts_file,
-        labAddress: String(vars.lab_address),
-      });
-    }
-  }
-  return [...hosts.values()];
+  const inventory = loadInventory(sandboxInventoryPath());
+  return [...inventory.hosts.values()].map(({ name, vars }) => ({
+    name,
+    groups: [...inventory.groups].filter(([group, members]) => members.includes(name) && group !== 'all' && group !== PODS_GROUP).map(([group]) => group),
+    address: String(vars.ansible_host),
+    port: Number(vars.ansible_port),
+    user: String(vars.ansible_user),
+    privateKeyFile: String(vars.ansible_ssh_private_key_file),
+    knownHostsFile: String(vars.runbook_known_hosts_file),
+    labAddress: String(vars.lab_address),
+  }));
 }
 
 export function sandboxHost(name: string): SandboxHostAccess {

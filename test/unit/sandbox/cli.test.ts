@@ -15,7 +15,10 @@ describe('runbook sandbox options', () => {
     [['sandbox', 'up', '--hosts', 'two'], 'commander.invalidArgument'],
     [['sandbox', 'up', '--profile', 'classroom'], 'commander.invalidArgument'],
     [['sandbox', 'up', '--profile', 'lab', '--hosts', '2'], 'commander.conflictingOption'],
+    [['sandbox', 'up', '--pods', '0'], 'commander.invalidArgument'],
+    [['sandbox', 'up', '--hosts', '2', '--pods', '2'], 'commander.conflictingOption'],
     [['sandbox', 'reset'], 'commander.missingArgument'],
+    [['sandbox', 'reset', 'kvm1', '--pod', 'pod01'], 'commander.conflictingOption'],
   ])('rejects %j', async (args, code) => {
     await expect(parse(args)).rejects.toMatchObject({ code });
   });
