@@ -70,7 +70,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   runOptions(program.command('check').argument('<playbook>', 'playbook file'))
-    .description('dry run (apply --check) that lists, per host, the steps not yet in place: grading a classroom lab')
+    .description('dry run (apply --check) that lists, per host, the steps not yet in place (for a classroom of pods: grade)')
     .action(async (playbook: string, options) => {
       const { applyCommand } = await import('./commands/apply.js');
       setExitCode(await applyCommand(playbook, { ...options, check: true, pending: true }));
