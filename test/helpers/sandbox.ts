@@ -5,6 +5,7 @@
  * these helpers starts with fresh hosts.
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { inject } from 'vitest';
 import { loadInventory } from '../../src/load/inventory.js';
 import { PODS_GROUP } from '../../src/sandbox/inventory.js';
@@ -114,5 +115,17 @@ export function sshToHost(name: string, command: Command, options: { knownHostsF
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+  });
+}
+
+/** Whether something accepts TCP connections on port 22 of `address` (a forwarder, a host's sshd). */
+export function sshPortOpen(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port: 22 });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
   });
 }

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processHierarchies } from '../../../src/sandbox/cgroups.js';
@@ -9,7 +8,7 @@ import { sandboxPaths } from '../../../src/sandbox/paths.js';
 import { containerLeader, isAlive, sandboxProcesses } from '../../../src/sandbox/processes.js';
 import { sandboxDown } from '../../../src/sandbox/sandbox.js';
 import { sh } from '../../../src/shell/command.js';
-import { sandboxHosts, sandboxLeaseToken, sshToHost } from '../../helpers/sandbox.js';
+import { sandboxHosts, sandboxLeaseToken, sshPortOpen, sshToHost } from '../../helpers/sandbox.js';
 
 /** `down` of the run's shared sandbox; the harness brings a fresh one up for the next file. */
 
@@ -28,17 +27,6 @@ function containerProcesses(leader: number): number[] {
       }
     })
     .map(Number);
-}
-
-function sshPortOpen(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port: 22 });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 describe('runbook sandbox down', () => {

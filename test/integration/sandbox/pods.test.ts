@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processHierarchies } from '../../../src/sandbox/cgroups.js';
@@ -11,7 +10,7 @@ import { sandboxPaths } from '../../../src/sandbox/paths.js';
 import { sandboxProcesses } from '../../../src/sandbox/processes.js';
 import { sandboxDown, sandboxUp } from '../../../src/sandbox/sandbox.js';
 import { sh, type Command } from '../../../src/shell/command.js';
-import { resetHost, resetPod, sandboxHosts, sandboxLeaseToken, sshToHost } from '../../helpers/sandbox.js';
+import { resetHost, resetPod, sandboxHosts, sandboxLeaseToken, sshPortOpen, sshToHost } from '../../helpers/sandbox.js';
 
 /**
  * A classroom of two pods, brought up by this file on the run's sandbox (the harness gives the next
@@ -46,17 +45,6 @@ async function podSnapshot(pod: string): Promise<Record<string, unknown>> {
     };
   }
   return snapshot;
-}
-
-function sshPortOpen(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port: 22 });
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 beforeAll(async () => {
