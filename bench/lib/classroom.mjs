@@ -42,7 +42,6 @@ export async function runClassroom({ pods, applyPods, reps, log, logDir }) {
     // Before anything else of the sandbox runs: the idle pods' memory is the difference.
     await sandboxDown({ leaseToken: lease.token });
     const memoryBefore = usedMemoryMb();
-    log(`classroom: starting ${pods} pods (${pods * HOSTS_PER_POD} hosts)`);
     const up = await sandboxUp({ kind: 'lab', pods }, { leaseToken: lease.token, progress: (message) => log(`classroom: ${message}`) });
     // Let the hosts' systemd finish booting before memory is read.
     await new Promise((done) => setTimeout(done, 20_000));
@@ -64,7 +63,7 @@ export async function runClassroom({ pods, applyPods, reps, log, logDir }) {
     for (let round = 1; round <= reps; round += 1) {
       const graded = await grade({ inventory: up.inventoryFile, logDir, label: `classroom-grade-${round}` });
       rounds.push(graded);
-      log(`classroom: grade ${round} of ${reps}: ${(graded.ms / 1000).toFixed(2)} s`);
+      log(`classroom: grade ${round} of ${reps}: ${(graded.ms / 1000).toFixed(2)} s (load average ${loadavg()[0].toFixed(1)})`);
     }
     const last = rounds.at(-1).report;
     const stats = Object.values(last.transportStats ?? {});
@@ -112,7 +111,7 @@ export function classroomMarkdown(classroom, measuredLine) {
     ['grade peak RSS', '', `${Math.round(graded.peakRssKb / 1024)} MB`],
   ];
   const table = ['| what | on | measured |', '|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-  const goal = graded.timing.median <= 5000 && graded.connections.max <= 1 ? 'met' : 'missed';
+  const goal = graded.podsGraded < 20 ? 'not measured by this run (fewer than 20 pods)' : graded.timing.median <= 5000 && graded.connections.max <= 1 ? 'met' : 'missed';
   return [
     '## A classroom (sandbox pods, runbook grade)',
     '',
