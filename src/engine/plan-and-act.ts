@@ -1,0 +1,182 @@
+import { RunbookError } from '../errors.js';
+import type { Play, Task } from '../load/model.js';
+import { getModule } from '../modules/registry.js';
+import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, ProbeResults, ProbeSet } from '../modules/types.js';
+import { moduleSchemaId } from '../schema/ajv.js';
+import { validate } from '../schema/validate.js';
+import { hasTemplate, renderValue } from '../template/index.js';
+import { becomeFailureMessage } from '../transport/become.js';
+import type { ExecResult } from '../transport/types.js';
+import { withBecome, type Connections } from './connection.js';
+import type { RunEventListener, TaskResult, TaskStatus } from './events.js';
+import { execFields, exitDescription, tail } from './exec-result.js';
+import type { HostState, Hosts } from './host-state.js';
+import type { ModuleContexts } from './module-context.js';
+import type { RunOptions } from './options.js';
+import type { ProbeCache } from './probe-cache.js';
+import type { Probes } from './probes.js';
+import type { Variables } from './vars.js';
+
+/** What one pass of a task (one loop item) came to, before changed_when and failed_when. */
+export interface Outcome {
+  status: TaskStatus;
+  message: string;
+  /** Whether any step ran on a host. */
+  ran: boolean;
+  /** Skipped in check mode because an earlier task would first provide what this one reads. */
+  awaitsEarlierTask?: boolean;
+  diff?: TaskResult['diff'];
+  commands?: string[];
+  registered: Record<string, unknown>;
+}
+
+export function skippedOutcome(message: string, awaitsEarlierTask = false): Outcome {
+  return {
+    status: 'skipped',
+    message,
+    ran: false,
+    registered: { changed: false, skipped: true, skip_reason: message },
+    ...(awaitsEarlierTask ? { awaitsEarlierTask } : {}),
+  };
+}
+
+/** Modules plan, the engine acts: the task's module planned from what its probes read, then the plan run or, in check mode, reported. */
+export class PlanAndAct {
+  /** Whether a task's arguments hold a template (else they were fully validated when loaded). */
+  private readonly templatedArgs = new WeakMap<Task, boolean>();
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly emit: RunEventListener,
+    private readonly hosts: Hosts,
+    private readonly variables: Variables,
+    private readonly connections: Connections,
+    private readonly probes: Probes,
+    private readonly probeCache: ProbeCache,
+    private readonly contexts: ModuleContexts,
+  ) {}
+
+  async run(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): Promise<Outcome> {
+    const module = getModule(task.module);
+    if (!module) throw new RunbookError('RB_INTERNAL', `module "${task.module}" is not registered`);
+    const args = renderValue(task.args, vars) as Record<string, unknown>;
+    // Templated arguments could only be type-checked once rendered: check them now, before planning.
+    const argumentIssues = this.hasTemplatedArgs(task) ? validate(moduleSchemaId(task.module), args) : [];
+    if (argumentIssues.length > 0) {
+      const message = argumentIssues.map((issue) => `${issue.instancePath || 'arguments'}: ${issue.message}`).join('; ');
+      return { status: 'failed', message: `invalid arguments after templating: ${message}`, ran: false, registered: { changed: false, failed: true, msg: message } };
+    }
+    const plan = await this.plan(module, args, this.contexts.of(host, vars), play, task, host);
+    if (plan.kind === 'noop') {
+      if (plan.skipped) return skippedOutcome(plan.reason, plan.awaitsEarlierTask);
+      if (plan.setFacts) host.remember(plan.setFacts);
+      return {
+        status: 'ok',
+        message: plan.message ?? plan.reason,
+        ran: false,
+        registered: { changed: false, failed: false, msg: plan.message ?? plan.reason, ...plan.result },
+      };
+    }
+    if (plan.kind === 'fail') {
+      return { status: 'failed', message: plan.message, ran: false, registered: { changed: false, failed: true, msg: plan.message, ...plan.result } };
+    }
+    const commands = plan.steps.map((step) => (step.host ? `[${step.host}] ` : '') + step.command.redacted());
+    if (this.options.check) {
+      return {
+        status: 'changed',
+        message: `would ${plan.summary}`,
+        ran: false,
+        diff: plan.diff,
+        commands,
+        registered: { changed: true, failed: false, check_mode: true, msg: plan.summary, ...plan.result },
+      };
+    }
+    return this.act(plan, play, task, host, commands);
+  }
+
+  private async plan(
+    module: ModuleDefinition,
+    args: Record<string, unknown>,
+    context: ModuleContext,
+    play: Play,
+    task: Task,
+    host: HostState,
+  ): Promise<Exclude<Plan, { kind: 'probe' }>> {
+    const probes: ProbeResults = {};
+    let wanted: ProbeSet = module.probe?.(args, context) ?? {};
+    // Bounded: a module asks for more facts a few times at most (e.g. domain XML, then its disks).
+    for (let round = 0; round < 8; round += 1) {
+      Object.assign(probes, await this.probes.read(wanted, play, task, host, round === 0));
+      const plan = module.plan(args, probes, context);
+      if (plan.kind !== 'probe') return plan;
+      wanted = plan.probes;
+    }
+    throw new RunbookError('RB_INTERNAL', `module "${module.name}" kept asking for more facts`);
+  }
+
+  private hasTemplatedArgs(task: Task): boolean {
+    let templated = this.templatedArgs.get(task);
+    if (templated === undefined) {
+      templated = containsTemplate(task.args);
+      this.templatedArgs.set(task, templated);
+    }
+    return templated;
+  }
+
+  /** Runs a plan's steps in order; the first failing step fails the task. */
+  private async act(plan: ChangePlan, play: Play, task: Task, host: HostState, commands: string[]): Promise<Outcome> {
+    const captured: ProbeResults = {};
+    let last: ExecResult | undefined;
+    for (const step of plan.steps) {
+      const target = step.host ? this.hosts.state(this.variables.resolveHost(host, step.host)) : host;
+      if (step.host) await this.connections.ensureConnected(target, play);
+      this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
+      this.probeCache.forgetAll();
+      const result = await this.connections.exec(target, withBecome(step.command, play, task, target), {
+        ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
+        ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
+        ...(step.progress
+          ? {
+              onStdout: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
+              onStderr: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
+            }
+          : {}),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      }).catch(async (error: unknown) => {
+        if (step.onAbort) await this.connections.exec(target, withBecome(step.onAbort, play, task, target)).catch(() => undefined);
+        throw error;
+      }).finally(() => this.probeCache.forgetAll());
+      last = result;
+      if (step.capture) captured[step.capture] = result;
+      const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
+      if (!ok) {
+        const reason = becomeFailureMessage(result) ?? step.failureMessage ?? `${step.title} failed`;
+        return {
+          status: 'failed',
+          message: `${reason}: ${exitDescription(result)}${tail(result.stderr || result.stdout)}`,
+          ran: true,
+          commands,
+          diff: plan.diff,
+          registered: { changed: false, failed: true, ...execFields(result), msg: reason },
+        };
+      }
+    }
+    const outcome = plan.finish?.(captured) ?? {};
+    const registered = { changed: true, failed: Boolean(outcome.failure), ...(last ? execFields(last) : {}), ...plan.result, ...outcome.result };
+    if (outcome.failure) {
+      return { status: 'failed', message: outcome.failure, ran: true, commands, diff: plan.diff, registered: { ...registered, msg: outcome.failure } };
+    }
+    return { status: 'changed', message: outcome.message ?? plan.summary, ran: true, commands, diff: plan.diff, registered };
+  }
+
+  private progress(task: Task, host: HostState, update: { percent?: number; message?: string } | undefined): void {
+    if (update) this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, ...update });
+  }
+}
+
+function containsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return hasTemplate(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(containsTemplate);
+  return false;
+}

@@ -1,0 +1,29 @@
+import { expect, test } from 'vitest';
+import { runFixture } from '../../helpers/engine-run.js';
+import { FACTS, FILE_ABSENT, FILE_EXISTS, FakeTransports, statPath } from '../../helpers/fake-transport.js';
+
+test('a converged play costs one connection and one exec per host: the facts exec reads every probe ahead, each once', async () => {
+  const fake = new FakeTransports((command) => (statPath(command) ? FILE_EXISTS : undefined));
+  const run = await runFixture('converged.yml', fake);
+  expect(run.statuses('install')).toEqual({ web1: 'ok', web2: 'ok' });
+  expect(run.results('same guard').web1?.message).toBe('creates /opt/app/installed exists');
+  expect(run.summary.transportStats).toEqual({ web1: { connections: 1, execs: 1 }, web2: { connections: 1, execs: 1 } });
+  const [exec] = fake.execs.filter((each) => each.host === 'web1');
+  expect(exec?.commands[0]).toBe(FACTS);
+  expect(exec?.commands.slice(1).map(statPath)).toEqual(['/opt/app/installed', '/opt/app/seeded']);
+});
+
+test('a step forgets what was read ahead: the next task reads again', async () => {
+  const fake = new FakeTransports((command) => {
+    const path = statPath(command);
+    if (path) return path === '/opt/app/seeded' ? FILE_ABSENT : FILE_EXISTS;
+    return undefined;
+  });
+  const run = await runFixture('converged.yml', fake, { limit: 'web1' });
+  expect(run.statuses('seed')).toEqual({ web1: 'changed' });
+  expect(fake.execs.map((exec) => exec.commands.map((command) => statPath(command) ?? command))).toEqual([
+    [FACTS, '/opt/app/installed', '/opt/app/seeded'],
+    ["exec /bin/sh -c 'seed-app > /opt/app/seeded' </dev/null"],
+    ['/opt/app/installed'],
+  ]);
+});
