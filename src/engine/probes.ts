@@ -15,11 +15,13 @@ import type { Variables } from './vars.js';
 
 /**
  * Reads the probes modules ask for, batched: one exec per host. The first read of a task also reads
- * ahead the probes of the play's remaining tasks (those that can be computed now); they stay valid
- * until a step runs on any host (ProbeCache), so a no-op play costs one round trip per host.
+ * ahead the probes of the playbook's remaining tasks on that host, in this play and the later ones
+ * (those that can be computed now); they stay valid until a step runs on any host (ProbeCache), so a
+ * converged playbook, or a check-mode run, costs about one round trip per host.
  */
 export class Probes {
   constructor(
+    private readonly plays: readonly Play[],
     private readonly options: RunOptions,
     private readonly hosts: Hosts,
     private readonly variables: Variables,
@@ -46,7 +48,7 @@ export class Probes {
         if (target !== host.name) await this.connections.ensureConnected(state, play);
         const unique = new Map<string, Command>(entries.map((entry) => [entry.text, entry.command]));
         if (readAhead && target === host.name) {
-          for (const [text, command] of this.readAhead(play, tasksFrom(play, task, 'after'), host)) {
+          for (const [text, command] of this.readAhead(play, task, 'after', host)) {
             if (!unique.has(text) && !this.cache.has(target, text)) unique.set(text, command);
           }
         }
@@ -61,12 +63,25 @@ export class Probes {
   }
 
   /**
+   * Probe commands of the tasks the host has ahead of it from `task` on (or after it): the rest of
+   * the play, then the tasks of every later play that targets the host.
+   */
+  readAhead(play: Play, task: Task, where: 'including' | 'after', host: HostState): Map<string, Command> {
+    const commands = this.readAheadOf(play, tasksFrom(play, task, where), host);
+    for (const later of this.plays.slice(this.plays.indexOf(play) + 1)) {
+      if (!this.hosts.ofPlay(later).includes(host.name)) continue;
+      for (const [text, command] of this.readAheadOf(later, later.tasks, host)) commands.set(text, command);
+    }
+    return commands;
+  }
+
+  /**
    * Probe commands of `tasks` on the host, as far as they can be computed now. Before the host's
    * facts are known, a probe that reads them throws (see ModuleContexts) and is read when its task
    * runs; tasks with become are left out too, as whether become applies depends on the login user.
    * Keyed by rendered text: tasks that read the same thing (two edits of one file) read it once.
    */
-  readAhead(play: Play, tasks: readonly Task[], host: HostState): Map<string, Command> {
+  private readAheadOf(play: Play, tasks: readonly Task[], host: HostState): Map<string, Command> {
     const commands = new Map<string, Command>();
     for (const later of tasks) {
       const module = getModule(later.module);
@@ -101,7 +116,7 @@ export class Probes {
 }
 
 /** The play's tasks from `task` on (or after it); none for a handler, which is not among them. */
-export function tasksFrom(play: Play, task: Task, where: 'including' | 'after'): readonly Task[] {
+function tasksFrom(play: Play, task: Task, where: 'including' | 'after'): readonly Task[] {
   const index = play.tasks.indexOf(task);
   return index < 0 ? [] : play.tasks.slice(where === 'including' ? index : index + 1);
 }

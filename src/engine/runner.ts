@@ -40,7 +40,7 @@ async function execute(playbook: Playbook, inventory: Inventory, options: RunOpt
   const variables = new Variables(inventory, options.extraVars, hosts);
   const contexts = new ModuleContexts(variables, options.check, dirname(resolve(playbook.file)));
   const connections = new Connections(options, variables, probeCache);
-  const probes = new Probes(options, hosts, variables, connections, probeCache, contexts);
+  const probes = new Probes(playbook.plays, options, hosts, variables, connections, probeCache, contexts);
   const planAndAct = new PlanAndAct(options, emit, hosts, variables, connections, probes, probeCache, contexts);
   const tasks = new TaskRunner(options, emit, connections, probes, probeCache, variables, planAndAct);
   const plays = new PlayRunner(options, emit, hosts, tasks);

@@ -8,7 +8,7 @@ import { loopItems } from './loop-items.js';
 import { isInterrupted, type RunOptions } from './options.js';
 import { skippedOutcome, type Outcome, type PlanAndAct } from './plan-and-act.js';
 import type { ProbeCache } from './probe-cache.js';
-import { tasksFrom, type Probes } from './probes.js';
+import type { Probes } from './probes.js';
 import type { Variables } from './vars.js';
 
 type ItemOutcome = Outcome & { item: unknown };
@@ -38,7 +38,7 @@ export class TaskRunner {
     const started = Date.now();
     let result: TaskResult;
     try {
-      await this.connections.ensureConnected(host, play, () => this.probes.readAhead(play, tasksFrom(play, task, 'including'), host));
+      await this.connections.ensureConnected(host, play, () => this.probes.readAhead(play, task, 'including', host));
       result = await this.runWithRetries(play, task, host);
     } catch (error) {
       if (error instanceof HostUnreachable) {

@@ -27,3 +27,13 @@ test('a step forgets what was read ahead: the next task reads again', async () =
     ['/opt/app/installed'],
   ]);
 });
+
+test('a converged playbook of several plays costs one exec per host: the first read covers the later plays too', async () => {
+  const fake = new FakeTransports((command) => (statPath(command) ? FILE_EXISTS : undefined));
+  const run = await runFixture('converged-plays.yml', fake);
+  expect(run.statuses('seed')).toEqual({ web1: 'ok' });
+  expect(run.summary.transportStats).toEqual({ web1: { connections: 1, execs: 1 }, web2: { connections: 1, execs: 1 }, db1: { connections: 1, execs: 1 } });
+  const reads = (host: string) => fake.execs.filter((exec) => exec.host === host).map((exec) => exec.commands.map((command) => statPath(command) ?? command));
+  expect(reads('web1')).toEqual([[FACTS, '/opt/app/installed', '/opt/app/seeded']]);
+  expect(reads('db1')).toEqual([[FACTS, '/var/lib/db/ready']]);
+});
