@@ -1,6 +1,8 @@
 import type { Issue } from '../errors.js';
 import { schemaDocument } from '../schema/ajv.js';
+import { writtenArguments, type ArgumentOrigin, type ArgumentProblem } from './arguments.js';
 import type { Inventory } from './model.js';
+import { moduleNameTable } from './module-names.js';
 import type { DataPath, YamlSource } from './source.js';
 
 /** A task as written, with what the rules need to know about it. */
@@ -11,10 +13,18 @@ export interface TaskDraft {
   handler: boolean;
   /** Keys that are not task keywords: the module key, or mistakes. */
   moduleKeys: string[];
-  /** The module, when exactly one module key names a known module. */
+  /** The module key as written (`ansible.builtin.copy`), when exactly one module key names a module runbook accepts. */
+  moduleKey: string | undefined;
+  /** The runbook module that key names (`copy`). */
   module: string | undefined;
-  /** That module's arguments: null becomes {}, free-form `command: ls -l` becomes {cmd: 'ls -l'}. */
+  /**
+   * That module's arguments (see writtenArguments): null becomes {}, free-form `command: ls -l`
+   * becomes {cmd: 'ls -l'}, key=value words a mapping; undefined when they cannot be read.
+   */
   args: unknown;
+  /** Where each argument was written. */
+  origins: Record<string, ArgumentOrigin>;
+  argumentProblems: ArgumentProblem[];
 }
 
 export interface PlayDraft {
@@ -33,18 +43,10 @@ export interface RuleContext {
   plays: PlayDraft[];
   inventory: Inventory | undefined;
   extraVars: Record<string, unknown>;
-  moduleNames: readonly string[];
 }
 
 /** A named check over the parsed playbook; returns its problems as data. */
 export type Rule = (context: RuleContext) => Issue[];
-
-/** Modules whose arguments may be one free-form string, the command line. */
-const FREE_FORM_MODULES = new Set(['command', 'shell']);
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function propertiesOf(definition: string): string[] {
   const definitions = schemaDocument('runbook:playbook')?.definitions as Record<string, { properties?: object }> | undefined;
@@ -56,21 +58,18 @@ export function taskKeywords(handler: boolean): Set<string> {
   return new Set([...propertiesOf('taskKeywords'), ...(handler ? propertiesOf('handler') : [])]);
 }
 
-export function taskDraft(raw: Record<string, unknown>, path: DataPath, handler: boolean, moduleNames: readonly string[]): TaskDraft {
+export function taskDraft(source: YamlSource, raw: Record<string, unknown>, path: DataPath, handler: boolean): TaskDraft {
   const keywords = taskKeywords(handler);
+  const { accepted } = moduleNameTable();
   const moduleKeys = Object.keys(raw).filter((key) => !keywords.has(key));
-  const known = moduleKeys.filter((key) => moduleNames.includes(key));
-  const module = known.length === 1 ? known[0] : undefined;
-  const written = module === undefined ? undefined : raw[module];
-  const args =
-    module === undefined
-      ? undefined
-      : written === null || written === undefined
-        ? {}
-        : typeof written === 'string' && FREE_FORM_MODULES.has(module)
-          ? { cmd: written }
-          : written;
-  return { path, raw, handler, moduleKeys, module, args };
+  const known = moduleKeys.filter((key) => accepted.has(key));
+  const moduleKey = known.length === 1 ? known[0] : undefined;
+  const module = moduleKey === undefined ? undefined : accepted.get(moduleKey);
+  if (moduleKey === undefined || module === undefined) {
+    return { path, raw, handler, moduleKeys, moduleKey: undefined, module: undefined, args: undefined, origins: {}, argumentProblems: [] };
+  }
+  const { args, origins, problems } = writtenArguments(source, raw, path, moduleKey, module);
+  return { path, raw, handler, moduleKeys, moduleKey, module, args, origins, argumentProblems: problems };
 }
 
 /** A string or a list of strings, as a list. */

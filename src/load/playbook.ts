@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ValidationError, type Issue } from '../errors.js';
-import { moduleNames } from '../schema/ajv.js';
 import { hasTemplate } from '../template/index.js';
-import { isRecord, listOf, taskDraft, type PlayDraft, type TaskDraft } from './draft.js';
+import { listOf, taskDraft, type PlayDraft, type TaskDraft } from './draft.js';
 import { varsFile } from './inventory.js';
 import type { GradeSpec, Inventory, Play, Playbook, Task } from './model.js';
 import { RULES } from './rules.js';
 import { schemaIssues } from './schema-issues.js';
-import { inReadingOrder, issueAt, positionOf, readYaml, type YamlSource } from './source.js';
+import { inReadingOrder, isRecord, issueAt, positionOf, readYaml, type YamlSource } from './source.js';
 
 export interface LoadPlaybookOptions {
   /** Enables the checks that need hosts and their variables (hosts patterns, undefined variables). */
@@ -26,9 +25,8 @@ export function loadPlaybook(path: string, options: LoadPlaybookOptions = {}): {
   const issues: Issue[] = [...source.issues];
   if (!source.syntaxOk) throw new ValidationError(issues);
   issues.push(...schemaIssues(source, 'runbook:playbook', source.data ?? null));
-  const names = moduleNames();
-  const plays = playDrafts(source, names, issues);
-  const context = { source, plays, inventory: options.inventory, extraVars: options.extraVars ?? {}, moduleNames: names };
+  const plays = playDrafts(source, issues);
+  const context = { source, plays, inventory: options.inventory, extraVars: options.extraVars ?? {} };
   for (const rule of RULES) issues.push(...rule(context));
   const errors = inReadingOrder(issues.filter((issue) => issue.severity === 'error'));
   const warnings = inReadingOrder(issues.filter((issue) => issue.severity === 'warning'));
@@ -36,14 +34,14 @@ export function loadPlaybook(path: string, options: LoadPlaybookOptions = {}): {
   return { playbook: { file: path, plays: plays.map((play) => toPlay(source, play)) }, warnings };
 }
 
-function playDrafts(source: YamlSource, names: readonly string[], issues: Issue[]): PlayDraft[] {
+function playDrafts(source: YamlSource, issues: Issue[]): PlayDraft[] {
   if (!Array.isArray(source.data)) return [];
   return source.data.flatMap((raw: unknown, index): PlayDraft[] => {
     if (!isRecord(raw)) return [];
     const path = [index];
     const tasks = (key: 'tasks' | 'handlers'): TaskDraft[] =>
       (Array.isArray(raw[key]) ? raw[key] : []).flatMap((task: unknown, position) =>
-        isRecord(task) ? [taskDraft(task, [...path, key, position], key === 'handlers', names)] : [],
+        isRecord(task) ? [taskDraft(source, task, [...path, key, position], key === 'handlers')] : [],
       );
     return [{ index, path, raw, vars: playVars(source, raw, index, issues), tasks: tasks('tasks'), handlers: tasks('handlers') }];
   });

@@ -1,11 +1,14 @@
-import { RunbookError, type Issue } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { RunbookError, type Issue, type SourcePosition } from '../errors.js';
 import { moduleSchemaId } from '../schema/ajv.js';
 import { didYouMean, didYouMeanHint } from '../schema/did-you-mean.js';
 import { guardedVariables, hasTemplate, rootVariables, templateSyntaxError } from '../template/index.js';
-import { isRecord, listOf, taskKeywords, type PlayDraft, type Rule, type RuleContext, type TaskDraft } from './draft.js';
+import { listOf, taskKeywords, type PlayDraft, type Rule, type RuleContext, type TaskDraft } from './draft.js';
+import { moduleNameTable, refusalHint } from './module-names.js';
 import { selectHosts, unmatchedNames } from './patterns.js';
 import { schemaIssues } from './schema-issues.js';
-import { issueAt, positionInValue, type DataPath } from './source.js';
+import { isRecord, issueAt, issueFrom, positionInValue, positionOf, type DataPath, type Target, type YamlSource } from './source.js';
 
 /** Task keywords holding bare Jinja expressions rather than templates. */
 const CONDITION_KEYS = new Set(['when', 'changed_when', 'failed_when', 'until']);
@@ -18,32 +21,82 @@ function allTasks(plays: readonly PlayDraft[]): TaskDraft[] {
   return plays.flatMap((play) => [...play.tasks, ...play.handlers]);
 }
 
-/** Each task has exactly one module key, and it names a known module. */
-export const taskModule: Rule = ({ source, plays, moduleNames }) =>
+/** Ansible's task keywords that runbook lacks (besides with_<lookup>): a task keyword is never called a module. */
+const ANSIBLE_TASK_KEYWORDS = new Set([
+  'action',
+  'always',
+  'any_errors_fatal',
+  'async',
+  'become_exe',
+  'become_flags',
+  'become_method',
+  'block',
+  'check_mode',
+  'collections',
+  'connection',
+  'debugger',
+  'delegate_facts',
+  'delegate_to',
+  'diff',
+  'environment',
+  'ignore_unreachable',
+  'local_action',
+  'module_defaults',
+  'poll',
+  'port',
+  'remote_user',
+  'rescue',
+  'run_once',
+  'throttle',
+  'timeout',
+]);
+
+/** A module key runbook does not accept: Ansible's name for something runbook lacks or does otherwise, a typo, or a misspelt keyword. */
+function unknownModule(source: YamlSource, path: DataPath, key: string, keywords: readonly string[]): Issue {
+  if (ANSIBLE_TASK_KEYWORDS.has(key) || key.startsWith('with_')) {
+    return issueAt(source, path, 'RB_UNKNOWN_MODULE', `runbook does not support Ansible's task keyword "${key}"`, {
+      target: 'key',
+      hint: `runbook's task keywords: ${keywords.join(', ')}`,
+    });
+  }
+  const { accepted, refused } = moduleNameTable();
+  const ansible = refused.get(key);
+  if (ansible !== undefined) {
+    return issueAt(source, path, 'RB_UNKNOWN_MODULE', `runbook does not implement Ansible's module "${key}"`, { target: 'key', hint: refusalHint(ansible) });
+  }
+  // Did-you-mean across runbook's names, Ansible's, and the task keywords.
+  const suggestion = didYouMean(key, [...accepted.keys(), ...refused.keys(), ...keywords]);
+  const isKeyword = suggestion !== undefined && keywords.includes(suggestion);
+  const suggested = suggestion === undefined ? undefined : refused.get(suggestion);
+  const hint =
+    suggestion === undefined
+      ? `known modules: ${[...new Set(accepted.values())].join(', ')}`
+      : suggested === undefined
+        ? `did you mean "${suggestion}"?`
+        : `did you mean "${suggestion}"? That is Ansible's; ${refusalHint(suggested)}`;
+  return issueAt(source, path, 'RB_UNKNOWN_MODULE', `unknown ${isKeyword ? 'task keyword' : 'module'} "${key}"`, { target: 'key', hint });
+}
+
+/** Each task has exactly one module key, and it names a module runbook accepts (its own name, or an Ansible alias). */
+export const taskModule: Rule = ({ source, plays }) =>
   allTasks(plays).flatMap((task) => {
     const issues: Issue[] = [];
+    const { accepted } = moduleNameTable();
     const keywords = [...taskKeywords(task.handler)];
     let unknown = 0;
-    for (const key of task.moduleKeys.filter((candidate) => !moduleNames.includes(candidate))) {
+    for (const key of task.moduleKeys.filter((candidate) => !accepted.has(candidate))) {
       unknown++;
       if (key === 'listen' && !task.handler) {
         issues.push(issueAt(source, [...task.path, key], 'RB_SCHEMA', '"listen" is only valid in handlers', { target: 'key' }));
         continue;
       }
-      const suggestion = didYouMean(key, [...moduleNames, ...keywords]);
-      const isKeyword = suggestion !== undefined && keywords.includes(suggestion);
-      issues.push(
-        issueAt(source, [...task.path, key], 'RB_UNKNOWN_MODULE', `unknown ${isKeyword ? 'task keyword' : 'module'} "${key}"`, {
-          target: 'key',
-          hint: suggestion === undefined ? `known modules: ${moduleNames.join(', ')}` : `did you mean "${suggestion}"?`,
-        }),
-      );
+      issues.push(unknownModule(source, [...task.path, key], key, keywords));
     }
-    const known = task.moduleKeys.filter((key) => moduleNames.includes(key));
+    const known = task.moduleKeys.filter((key) => accepted.has(key));
     if (known.length === 0 && unknown === 0) {
       issues.push(
         issueAt(source, task.path, 'RB_NO_MODULE', 'task has no module', {
-          hint: `add one module key, e.g. debug: {msg: hello}; known modules: ${moduleNames.join(', ')}`,
+          hint: `add one module key, e.g. debug: {msg: hello}; known modules: ${[...new Set(accepted.values())].join(', ')}`,
         }),
       );
     }
@@ -58,13 +111,54 @@ export const taskModule: Rule = ({ source, plays, moduleNames }) =>
     return issues;
   });
 
-/** Module arguments match the module's schema (runbook:module/<name>). */
+/** Where a path inside a task's arguments was written: in its mapping, its `args:`, or a key=value word. */
+function argumentPosition(source: YamlSource, task: TaskDraft, path: DataPath, target: Target): SourcePosition {
+  const [argument, ...inside] = path;
+  const origin = argument === undefined ? undefined : task.origins[String(argument)];
+  if (origin === undefined) return positionOf(source, [...task.path, task.moduleKey as string, ...path], target);
+  const span = target === 'key' ? origin.key : origin.value;
+  return span === undefined ? positionOf(source, [...origin.path, ...inside], target) : positionInValue(source, origin.path, span.offset, span.length);
+}
+
+/** Module arguments are written readably and match the module's schema (runbook:module/<name>). */
 export const moduleArguments: Rule = ({ source, plays }) =>
-  allTasks(plays).flatMap((task) =>
-    task.module === undefined
-      ? []
-      : schemaIssues(source, moduleSchemaId(task.module), task.args, { basePath: [...task.path, task.module], allowTemplates: true }),
-  );
+  allTasks(plays).flatMap((task) => {
+    if (task.module === undefined) return [];
+    const problems = task.argumentProblems.map(({ message, hint, path, span }) =>
+      issueFrom(span === undefined ? positionOf(source, path) : positionInValue(source, path, span.offset, span.length), 'RB_ARGUMENTS', message, { hint }),
+    );
+    if (task.args === undefined) return problems;
+    // An argument with a problem of its own is left out: its schema issue would only repeat it.
+    const flagged = new Set(task.argumentProblems.flatMap(({ argument }) => (argument === undefined ? [] : [argument])));
+    const args = isRecord(task.args) ? Object.fromEntries(Object.entries(task.args).filter(([key]) => !flagged.has(key))) : task.args;
+    const locate = (path: DataPath, target: Target) => argumentPosition(source, task, path, target);
+    return [...problems, ...schemaIssues(source, moduleSchemaId(task.module), args, { allowTemplates: true, locate })];
+  });
+
+/** The directory beside the playbook where Ansible looks first for a relative src (its search path without roles). */
+const SEARCHED_FIRST: Readonly<Record<string, string>> = { copy: 'files', template: 'templates' };
+
+/**
+ * copy and template read a relative src beside the playbook; Ansible looks in files/ (templates/)
+ * there first, and expands a leading ~. Where that would read another file, or where ~ is used, the
+ * task is refused with the src that means the same to both.
+ */
+export const localSources: Rule = ({ source, plays }) =>
+  allTasks(plays).flatMap((task) => {
+    const first = task.module === undefined ? undefined : SEARCHED_FIRST[task.module];
+    const src = isRecord(task.args) ? task.args.src : undefined;
+    if (first === undefined || typeof src !== 'string' || hasTemplate(src) || isAbsolute(src) || src.split('/')[0] === first) return [];
+    const at = argumentPosition(source, task, ['src'], 'value');
+    if (src.startsWith('~')) {
+      return [issueFrom(at, 'RB_ARGUMENTS', `Ansible expands the ~ in src: ${src}; runbook does not`, { hint: 'write the absolute path' })];
+    }
+    if (!existsSync(join(dirname(source.file), first, src))) return [];
+    return [
+      issueFrom(at, 'RB_ARGUMENTS', `Ansible reads src: ${src} from ${first}/${src}, which exists; runbook would read ${src} beside the playbook`, {
+        hint: `write src: ${first}/${src}, which both read`,
+      }),
+    ];
+  });
 
 /** Every notify names a handler (or a listen topic) of the same play. */
 export const notifiedHandlersExist: Rule = ({ source, plays }) =>
@@ -289,4 +383,4 @@ export const podsHaveRoles: Rule = ({ source, plays, inventory }) => {
 };
 
 /** The rules, in the order their problems are listed. */
-export const RULES: readonly Rule[] = [taskModule, moduleArguments, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined];
+export const RULES: readonly Rule[] = [taskModule, moduleArguments, localSources, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { RunbookError, type Issue, type SourcePosition } from '../errors.js';
 
 /** A path into parsed data: mapping keys and sequence indexes. */
@@ -72,6 +72,11 @@ export function readYaml(file: string): YamlSource {
   return parseYaml(file, text);
 }
 
+/** A YAML mapping, as plain data. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** JSON Pointer (ajv's instancePath) to a data path. */
 export function pointerToPath(pointer: string): string[] {
   if (pointer === '') return [];
@@ -108,6 +113,13 @@ function walk(source: YamlSource, path: DataPath): Found {
     }
   }
   return found;
+}
+
+/** The scalar written at a path, if the path leads to one (e.g. to read how a number was written). */
+export function scalarAt(source: YamlSource, path: DataPath): Scalar | undefined {
+  const found = walk(source, path);
+  const node = isAlias(found.node) ? found.node.resolve(source.doc) : found.node;
+  return found.depth === path.length && isScalar(node) ? node : undefined;
 }
 
 function keyText(key: unknown): string | undefined {
@@ -168,8 +180,13 @@ export interface IssueOptions {
 }
 
 export function issueAt(source: YamlSource, path: DataPath, code: string, message: string, options: IssueOptions = {}): Issue {
+  return issueFrom(positionOf(source, path, options.target), code, message, options);
+}
+
+/** An issue at a position found otherwise (e.g. inside a string with positionInValue). */
+export function issueFrom(position: SourcePosition, code: string, message: string, options: IssueOptions = {}): Issue {
   return {
-    ...positionOf(source, path, options.target),
+    ...position,
     code,
     message,
     ...(options.hint === undefined ? {} : { hint: options.hint }),

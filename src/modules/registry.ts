@@ -19,7 +19,8 @@ import { virtDomainModule } from './virt-domain.js';
 import type { ModuleDefinition } from './types.js';
 
 // Every module of runbook, one line each, alphabetical. A module is usable once it is listed here and
-// has schemas/modules/<name>.schema.json (a test checks the two lists match).
+// has schemas/modules/<name>.schema.json (a test checks the two lists match). The names playbooks may
+// also use (Ansible's, where they mean the same) are resolved when loading: src/load/module-names.ts.
 // `any`: each definition is typed by its own Args; the loader validates args against the schema first.
 const definitions: readonly ModuleDefinition<any>[] = [
   assertModule,

@@ -13,7 +13,7 @@ export interface FileArgs {
    */
   state?: 'file' | 'directory' | 'link' | 'absent' | 'touch';
   /**
-   * Permissions as a QUOTED octal string such as "0755". A bare 0755 is ambiguous: YAML 1.1 reads it as octal, YAML 1.2 as the decimal 755, so numbers are refused.
+   * Permissions as an octal string such as "0644". Unquoted, 0644 is octal, as Ansible reads it; 644 without the leading 0 is refused, since Ansible would take it as the decimal number 644 (mode 01204).
    */
   mode?: string;
   /**

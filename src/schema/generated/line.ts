@@ -37,7 +37,7 @@ export interface LineArgs {
    */
   backrefs?: boolean;
   /**
-   * Permissions as a QUOTED octal string such as "0644" (a bare number means different things in YAML 1.1 and 1.2).
+   * Permissions as an octal string such as "0644". Unquoted, 0644 is octal, as Ansible reads it; 644 without the leading 0 is refused, since Ansible would take it as the decimal number 644 (mode 01204).
    */
   mode?: string;
   /**

@@ -25,7 +25,7 @@ export interface NfsExportArgs {
    */
   create_path?: boolean;
   /**
-   * Mode of the export directory, octal as a string, e.g. "0711" (what libvirt sets on /var/lib/libvirt/images). Left alone when omitted.
+   * Mode of the export directory as an octal string, e.g. "0711" (what libvirt sets on /var/lib/libvirt/images); an unquoted 0711 is octal too, a bare 711 is refused. Left alone when omitted.
    */
   mode?: string;
 }

@@ -1,39 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { ValidationError, type Issue } from '../../../src/errors.js';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
 import { loadInventory, localInventory } from '../../../src/load/inventory.js';
 import type { Task } from '../../../src/load/model.js';
 import { loadPlaybook, type LoadPlaybookOptions } from '../../../src/load/playbook.js';
+import { brief, issuesOf as issuesWith, playbookFile } from '../../helpers/playbook-files.js';
 
 const fixtures = 'test/fixtures/load';
 const inventory = loadInventory(`${fixtures}/inventory-yaml/hosts.yml`);
-const scratch = mkdtempSync(join(tmpdir(), 'runbook-load-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-let written = 0;
-/** Write a playbook into a scratch directory (with optional neighbour files) and return its path. */
-function playbookFile(text: string, files: Record<string, string> = {}): string {
-  const directory = join(scratch, String(written++));
-  mkdirSync(directory);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
-  const path = join(directory, 'playbook.yml');
-  writeFileSync(path, text);
-  return path;
-}
-
-function issuesOf(path: string, options: LoadPlaybookOptions = { inventory }): Issue[] {
-  try {
-    loadPlaybook(path, options);
-  } catch (error) {
-    if (error instanceof ValidationError) return [...error.issues];
-    throw error;
-  }
-  throw new Error('the playbook loaded without problems');
-}
-
-const brief = (issue: Issue) => `${issue.line}:${issue.col} ${issue.code} ${issue.message}`;
+const issuesOf = (path: string, options: LoadPlaybookOptions = { inventory }) => issuesWith(path, options);
 
 test('five different mistakes, all reported in one run with exact positions', () => {
   const file = `${fixtures}/five-mistakes.yml`;
@@ -407,7 +382,7 @@ describe('rules', () => {
   });
 
   test('an unreadable playbook is a usage error', () => {
-    expect(() => loadPlaybook(join(scratch, 'absent.yml'))).toThrow(/cannot read .*absent\.yml: ENOENT/);
+    expect(() => loadPlaybook(join(dirname(playbookFile('')), 'absent.yml'))).toThrow(/cannot read .*absent\.yml: ENOENT/);
   });
 });
 
