@@ -17,7 +17,7 @@ type NodeClass = new (lineno: number, colno: number, ...fields: unknown[]) => As
 interface NunjucksInternals {
   parser: { parse(source: string, extensions?: unknown[], options?: object): AstNode };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(node: AstNode): void; getCode(): string } };
-  nodes: Record<'Symbol' | 'Literal' | 'FunCall' | 'NodeList' | 'Output', NodeClass>;
+  nodes: Record<'Symbol' | 'Literal' | 'FunCall' | 'NodeList' | 'Output' | 'Array', NodeClass>;
 }
 
 const internals = nunjucks as unknown as NunjucksInternals;
@@ -39,6 +39,9 @@ export const output = (child: AstNode): AstNode => new internals.nodes.Output(ch
 export function call(name: string, args: AstNode[], at: AstNode): AstNode {
   return new internals.nodes.FunCall(at.lineno, at.colno, symbol(name, at), new internals.nodes.NodeList(at.lineno, at.colno, args));
 }
+
+/** A list literal holding these nodes. */
+export const arrayOf = (items: AstNode[], at: AstNode): AstNode => new internals.nodes.Array(at.lineno, at.colno, items);
 
 export function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null && typeof (value as AstNode).typename === 'string';

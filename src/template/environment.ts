@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import { addAnsibleFilters } from './filters.js';
+import { pythonSlice } from './python.js';
 
 /** The parts of a nunjucks Environment runbook uses that @types/nunjucks leaves out. */
 export type TemplateEnvironment = nunjucks.Environment & {
@@ -31,8 +32,16 @@ export interface Frame {
 }
 
 const runtime = nunjucks.runtime as unknown as {
-  memberLookup(target: unknown, key: unknown): unknown;
+  memberLookup(target: unknown, ...keys: unknown[]): unknown;
   Frame: new () => Frame;
+};
+
+// A slice (`x[1:]`) reaches memberLookup as (target, start, stop, step). Jinja-compat's slicing
+// gives a list even for a string and mishandles out-of-range bounds: slice as Python does.
+const jinjaMemberLookup = runtime.memberLookup;
+runtime.memberLookup = function memberLookup(this: unknown, target: unknown, ...keys: unknown[]): unknown {
+  if (keys.length === 3) return pythonSlice(target, ...(keys as [number | null, number | null, number | null]));
+  return jinjaMemberLookup.call(this, target, ...keys);
 };
 
 /**

@@ -99,6 +99,9 @@ export function addAnsibleFilters(env: TemplateEnvironment): void {
   env.addFilter('quote', (value: unknown) => quote(String(value)));
   env.addFilter('basename', (value: unknown) => posix.basename(String(value)));
   env.addFilter('dirname', (value: unknown) => posix.dirname(String(value)));
+  // As Ansible's: text as UTF-8 bytes (slurp's content is base64).
+  env.addFilter('b64decode', (value: unknown) => Buffer.from(String(value), 'base64').toString('utf8'));
+  env.addFilter('b64encode', (value: unknown) => Buffer.from(String(value), 'utf8').toString('base64'));
   // An undefined input never reaches this filter: the strict-undefined guard reports it by name first.
   env.addFilter('mandatory', (value: unknown) => value);
   env.addFilter('map', function (this: unknown, items: unknown, ...rest: unknown[]) {
@@ -109,6 +112,8 @@ export function addAnsibleFilters(env: TemplateEnvironment): void {
     const filter = env.getFilter(String(name)) as (...values: unknown[]) => unknown;
     return list.map((item) => filter.call(this, item, ...args));
   });
+
+  addJinjaSelection(env);
 
   const failed = resultFlag('failed');
   env.addTest('failed', failed);
@@ -122,6 +127,91 @@ export function addAnsibleFilters(env: TemplateEnvironment): void {
   env.addTest('none', (value: unknown) => value === null);
   env.addTest('match', (value: unknown, pattern: string) => pythonRegex(`^(?:${pattern})`, {}, false).test(String(value)));
   env.addTest('search', (value: unknown, pattern: string) => pythonRegex(pattern, {}, false).test(String(value)));
+}
+
+/** Python's ==: deep, and 1 == 1.0 == True. */
+function pythonEquals(left: unknown, right: unknown): boolean {
+  if (typeof left === 'boolean' || typeof right === 'boolean') return Number(left) === Number(right) && typeof left !== 'string' && typeof right !== 'string';
+  if (Array.isArray(left) && Array.isArray(right)) return left.length === right.length && left.every((item, index) => pythonEquals(item, right[index]));
+  if (isMapping(left) && isMapping(right)) {
+    const keys = Object.keys(left);
+    return keys.length === Object.keys(right).length && keys.every((key) => key in right && pythonEquals(left[key], right[key]));
+  }
+  return left === right;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Python's `in`: a substring, a list member, a mapping key. */
+function pythonIn(value: unknown, container: unknown): boolean {
+  if (typeof container === 'string') return container.includes(String(value));
+  if (Array.isArray(container)) return container.some((item) => pythonEquals(item, value));
+  if (isMapping(container)) return typeof value === 'string' && value in container;
+  throw new RunbookError('RB_TEMPLATE', `the "in" test needs a string, list or mapping, not ${container === null ? 'None' : typeof container}`);
+}
+
+/**
+ * Jinja2's select, reject, selectattr and rejectattr: with a test name and its arguments
+ * (`selectattr('state', 'equalto', 'absent')`), or by truthiness without one. nunjucks' own versions
+ * ignore the test and its arguments. Jinja2's test names (`==`, `eq`, `in`, `true`, …) are all known.
+ */
+function addJinjaSelection(env: TemplateEnvironment): void {
+  const equals = (value: unknown, other: unknown) => pythonEquals(value, other);
+  const notEquals = (value: unknown, other: unknown) => !pythonEquals(value, other);
+  const compare = (check: (order: number) => boolean) => (value: unknown, other: unknown) => check((value as number) < (other as number) ? -1 : (value as number) > (other as number) ? 1 : 0);
+  const tests: Record<string, (value: unknown, ...args: never[]) => boolean> = {
+    '==': equals,
+    eq: equals,
+    equalto: equals,
+    '!=': notEquals,
+    ne: notEquals,
+    '<': compare((order) => order < 0),
+    lt: compare((order) => order < 0),
+    lessthan: compare((order) => order < 0),
+    '<=': compare((order) => order <= 0),
+    le: compare((order) => order <= 0),
+    '>': compare((order) => order > 0),
+    gt: compare((order) => order > 0),
+    greaterthan: compare((order) => order > 0),
+    '>=': compare((order) => order >= 0),
+    ge: compare((order) => order >= 0),
+    in: pythonIn,
+    true: (value) => value === true,
+    false: (value) => value === false,
+    boolean: (value) => typeof value === 'boolean',
+    integer: (value) => typeof value === 'number' && Number.isInteger(value),
+    float: (value) => typeof value === 'number' && !Number.isInteger(value),
+    sequence: (value) => typeof value === 'string' || Array.isArray(value) || isMapping(value),
+  };
+  for (const [name, test] of Object.entries(tests)) env.addTest(name, test);
+
+  const testOf = (name: unknown): ((value: unknown, ...args: unknown[]) => boolean) => {
+    const test = typeof name === 'string' ? (env.tests[name] as ((value: unknown, ...args: unknown[]) => boolean) | undefined) : undefined;
+    if (test === undefined) throw new RunbookError('RB_TEMPLATE', `no test named ${JSON.stringify(name)}`);
+    return test;
+  };
+  const truthy = (value: unknown): boolean => (Array.isArray(value) ? value.length > 0 : isMapping(value) ? Object.keys(value).length > 0 : Boolean(value));
+  const selecting = (keep: boolean, byAttribute: boolean) =>
+    function (items: unknown, ...rest: unknown[]): unknown[] {
+      const { positional } = splitKeywords(rest);
+      const [attribute, ...testAndArgs] = byAttribute ? positional : [undefined, ...positional];
+      const [testName, ...args] = testAndArgs;
+      const test = testName === undefined ? undefined : testOf(testName);
+      const list = Array.isArray(items) ? items : isMapping(items) ? Object.keys(items) : [];
+      return list.filter((item) => {
+        const value = byAttribute ? attributePath(item, String(attribute)) : item;
+        if (test === undefined && value === undefined) {
+          throw new RunbookError('RB_TEMPLATE', `${keep ? 'select' : 'reject'}attr: an item has no attribute ${JSON.stringify(attribute)}`);
+        }
+        return (test === undefined ? truthy(value) : test(value, ...args)) === keep;
+      });
+    };
+  env.addFilter('select', selecting(true, false));
+  env.addFilter('reject', selecting(false, false));
+  env.addFilter('selectattr', selecting(true, true));
+  env.addFilter('rejectattr', selecting(false, true));
 }
 
 /** Python's str methods that Ansible playbooks call (`x.startswith('a')`), for string receivers. */

@@ -5,7 +5,8 @@ import { didYouMeanHint } from '../schema/did-you-mean.js';
 import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
 import { environment, memberLookup, THROW_ON_UNDEFINED, variablesFrame, type Frame } from './environment.js';
 import { PYTHON_STRING_METHODS } from './filters.js';
-import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, RESOLVE_LENIENT } from './strict.js';
+import { pythonModulo } from './python.js';
+import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, PYTHON_MOD, RESOLVE_LENIENT } from './strict.js';
 import { variableUsage } from './variables.js';
 
 /**
@@ -174,6 +175,7 @@ class Renderer {
       [GUARD_ATTRIBUTE]: (target: unknown, key: unknown, targetName: string) => this.attribute(target, key, targetName),
       [PYTHON_ADD]: (left: unknown, right: unknown) =>
         Array.isArray(left) && Array.isArray(right) ? [...left, ...right] : (left as number) + (right as number),
+      [PYTHON_MOD]: pythonModulo,
       [CAPTURE]: (value: unknown) => {
         this.captured = value;
         return '';

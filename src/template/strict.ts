@@ -1,5 +1,7 @@
 import {
+  arrayOf,
   call,
+  children,
   DEFAULT_FILTERS,
   DEFINED_TESTS,
   describeLookup,
@@ -16,6 +18,7 @@ export const GUARD_ATTRIBUTE = '__runbook_attribute';
 export const RESOLVE_LENIENT = '__runbook_lenient';
 export const CAPTURE = '__runbook_capture';
 export const PYTHON_ADD = '__runbook_add';
+export const PYTHON_MOD = '__runbook_mod';
 
 /** Nodes whose symbols are names being bound or referenced as code, never looked up as values. */
 const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block', 'Super', 'CallExtension', 'CallExtensionAsync']);
@@ -25,7 +28,8 @@ const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block'
  * Jinja's StrictUndefined, which nunjucks lacks. `foo` becomes `__runbook_variable("foo", foo)` and
  * `a.b` becomes `__runbook_attribute(a, "b", "a")`, which throw an error naming what is undefined.
  * Lookups under `default`/`d` and `is defined`/`is undefined` stay lenient: there undefined is the
- * point. Also `a + b` becomes `__runbook_add(a, b)`, so lists concatenate as in Python.
+ * point. Also `a + b` becomes `__runbook_add(a, b)`, so lists concatenate as in Python, and `a % b`
+ * becomes `__runbook_mod(a, b)`: string formatting, or Python's modulo.
  * Mutates and returns the tree.
  */
 export function guardUndefined(node: AstNode, lenient = false): AstNode {
@@ -57,6 +61,15 @@ export function guardUndefined(node: AstNode, lenient = false): AstNode {
     }
     case 'Add':
       return call(PYTHON_ADD, [guardUndefined(node.left as AstNode, lenient), guardUndefined(node.right as AstNode, lenient)], node);
+    case 'Mod': {
+      // `'%s-%s' % (a, b)`: a tuple is the list of values to format; a list is one value.
+      const right = node.right as AstNode;
+      const tuple = right.typename === 'Group' && children(right).length > 1;
+      return call(PYTHON_MOD, [guardUndefined(node.left as AstNode, lenient), guardUndefined(right, lenient), literal(tuple, node)], node);
+    }
+    case 'Group':
+      // Jinja's tuple `(a, b)`; nunjucks would keep only its last item.
+      return children(node).length > 1 ? arrayOf(children(node).map((item) => guardUndefined(item, lenient)), node) : guardFields(node, node.fields, lenient);
     case 'FunCall': {
       const callee = node.name as AstNode;
       // A called name (range, a macro) resolves through nunjucks, whose error names it when missing.
