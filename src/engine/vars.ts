@@ -36,8 +36,9 @@ export class Variables {
       ...this.specialVars(play, host),
     }));
     if (Object.keys(task.vars).length === 0) return playVars;
-    // Built on its play's view: a task run in another play must not see this play's variables.
-    return host.view(task, () => ({ ...playVars, ...task.vars, ...this.extraVars, ...this.specialVars(play, host) }), playVars);
+    // Built on its play's view: a task run in another play must not see this play's variables. As in
+    // Ansible, task vars lose to set_fact and registered values, and those to extra vars.
+    return host.view(task, () => ({ ...playVars, ...task.vars, ...host.runtimeVars, ...this.extraVars, ...this.specialVars(play, host) }), playVars);
   }
 
   /** A host's variables as `hostvars` shows them: inventory, facts, registered and set_fact values. */

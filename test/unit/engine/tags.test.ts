@@ -41,3 +41,22 @@ test('a task left out is not counted, and a host none of whose tasks run is neve
   expect(run.summary.transportStats).toEqual({ web1: { connections: 1, execs: 1 }, db1: { connections: 0, execs: 0 } });
   expect(fake.execs.map((exec) => exec.host)).toEqual(['web1']);
 });
+
+// Ansible's rules (Taggable.evaluate_tags in ansible-core 2.14), each checked against what
+// ansible-playbook runs for the same tags.
+test('a task tagged never runs only when asked for by one of its tags', async () => {
+  expect(await tasksRun({})).not.toContain('debug dump');
+  expect(await tasksRun({ tags: ['debug'] })).toEqual(['report', 'debug dump']);
+  expect(await tasksRun({ tags: ['never'] })).toEqual(['report', 'debug dump']);
+  expect(await tasksRun({ tags: ['all'] })).not.toContain('debug dump');
+});
+
+test('--skip-tags always skips the tasks tagged always; --skip-tags all skips all but them', async () => {
+  expect(await tasksRun({ skipTags: ['always'] })).toEqual(['untagged', 'configure', 'deploy', 'migrate']);
+  expect(await tasksRun({ skipTags: ['all'] })).toEqual(['report']);
+});
+
+test('--tags tagged runs every tagged task (not never); --skip-tags tagged leaves the untagged', async () => {
+  expect(await tasksRun({ tags: ['tagged'] })).toEqual(['configure', 'deploy', 'report', 'migrate']);
+  expect(await tasksRun({ skipTags: ['tagged'] })).toEqual(['untagged']);
+});
