@@ -80,6 +80,8 @@ export function buildInventory(
   const ungrouped = ensureGroup(draft, UNGROUPED);
   const grouped = new Set<string>();
   for (const [name, group] of draft.groups) if (name !== ALL && name !== UNGROUPED) group.hosts.forEach((host) => grouped.add(host));
+  // As in Ansible, a host listed before the first INI section and also in a group is not ungrouped.
+  ungrouped.hosts = ungrouped.hosts.filter((host) => !grouped.has(host));
   for (const host of draft.hosts.keys()) if (!grouped.has(host) && !ungrouped.hosts.includes(host)) ungrouped.hosts.push(host);
   const parented = new Set(all.children);
   for (const [name, group] of draft.groups) if (name !== ALL) group.children.forEach((child) => parented.add(child));

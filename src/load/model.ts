@@ -33,6 +33,8 @@ export interface Task {
   args: unknown;
   when: string[];
   loop: unknown;
+  /** Written as with_items, whose items Ansible flattens one level (loop's it does not). */
+  flattenLoop: boolean;
   loopVar: string;
   register: string | undefined;
   notify: string[];

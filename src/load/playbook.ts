@@ -109,6 +109,7 @@ function toTask(source: YamlSource, draft: TaskDraft, id: string): Task {
     args: draft.args,
     when: conditions(raw.when) ?? [],
     loop: raw.loop ?? raw.with_items,
+    flattenLoop: raw.loop === undefined && raw.with_items !== undefined,
     loopVar: typeof loopControl.loop_var === 'string' ? loopControl.loop_var : 'item',
     register: typeof raw.register === 'string' ? raw.register : undefined,
     notify: listOf(raw.notify),

@@ -20,11 +20,25 @@ export interface YamlSource {
 }
 
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+const BOOL_TAG = 'tag:yaml.org,2002:bool';
+
+/**
+ * PyYAML's booleans, which Ansible reads: YAML 1.1's own list also has y, Y, n and N, which PyYAML
+ * (and so Ansible) keeps as strings: `[x, y]` is two strings there.
+ */
+const PYYAML_BOOLS = [true, false].map((value) => ({
+  tag: BOOL_TAG,
+  default: true,
+  identify: (candidate: unknown) => candidate === value,
+  test: value ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  resolve: () => value,
+  stringify: ({ value: written }: { value: unknown }) => String(written),
+}));
 const KEY_TEXT = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:\n]*)/;
 
 /**
- * YAML 1.1 like PyYAML, so Ansible files mean the same here (`yes` is true, `0644` is octal), except
- * that dates stay strings. Duplicate keys are errors (yaml's uniqueKeys default).
+ * YAML 1.1 like PyYAML, so Ansible files mean the same here (`yes` is true, `0644` is octal, `y` is a
+ * string), except that dates stay strings. Duplicate keys are errors (yaml's uniqueKeys default).
  */
 export function parseYaml(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
@@ -32,7 +46,7 @@ export function parseYaml(file: string, text: string): YamlSource {
     version: '1.1',
     prettyErrors: false,
     lineCounter,
-    customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== TIMESTAMP_TAG),
+    customTags: (tags) => [...tags.filter((tag) => typeof tag === 'string' || (tag.tag !== TIMESTAMP_TAG && tag.tag !== BOOL_TAG)), ...PYYAML_BOOLS],
   });
   const at = (offset: number): { line: number; col: number } => lineCounter.linePos(offset);
   const issues: Issue[] = [];

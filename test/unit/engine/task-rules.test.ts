@@ -94,3 +94,11 @@ test('until retries a task until its condition holds, and fails it after the las
   ]);
   expect(run.summary.recap.web1).toMatchObject({ changed: 1, failed: 1 });
 });
+
+test('with_items flattens one level, as Ansible\'s items lookup does; loop does not', async () => {
+  const run = await runFixture('loop.yml', new FakeTransports());
+  const items = (task: string) => run.results(task).web1?.items?.map((each) => each.item);
+  expect(items('with_items of a templated list')).toEqual(['x', 'y', 'z']);
+  expect(items('with_items of nested lists')).toEqual([1, 2, 3, [4]]);
+  expect(items('loop of nested lists')).toEqual([[1, 2], [3, [4]]]);
+});

@@ -152,3 +152,16 @@ test('groups that contain each other and malformed host ranges are reported, not
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('an INI host listed before the first section and in a group is not ungrouped (as in Ansible)', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'runbook-ini-'));
+  const file = join(directory, 'hosts.ini');
+  writeFileSync(file, 'web1\nlonely\n\n[web]\nweb1\n');
+  try {
+    const inventory = loadInventory(file);
+    expect(inventory.groups.get('ungrouped')).toEqual(['lonely']);
+    expect(inventory.hosts.get('web1')?.groups).toEqual(['all', 'web']);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});

@@ -76,6 +76,7 @@ describe('a valid playbook', () => {
   const task = (fields: Partial<Task> & Pick<Task, 'id' | 'name' | 'module' | 'args' | 'position'>): Task => ({
     when: [],
     loop: undefined,
+    flattenLoop: false,
     loopVar: 'item',
     register: undefined,
     notify: [],
