@@ -66,15 +66,18 @@ const ALL = 'all';
 const UNGROUPED = 'ungrouped';
 
 /**
- * Merge variables like Ansible: inline group vars (groups by depth, then name: all first, parents
- * before children), then group_vars files in the same order, then the host's inline vars, then its
- * host_vars file. Every group without a parent is a child of all; hosts in no group are ungrouped.
+ * Merge variables like Ansible ("Understanding variable precedence", levels 3 to 10): inline group
+ * vars (groups by depth, then name: all first, parents before children), group_vars/all beside the
+ * inventory, then beside the playbook, the other group_vars files beside the inventory, then beside
+ * the playbook, the host's inline vars, its host_vars file beside the inventory, then beside the
+ * playbook. Every group without a parent is a child of all; hosts in no group are ungrouped.
  * Returns the inventory and the groups that are their own ancestors (those links are ignored).
  */
 export function buildInventory(
   file: string | undefined,
   draft: InventoryDraft,
   varsFiles: VarsFiles,
+  playbookVarsFiles: VarsFiles = { groups: new Map(), hosts: new Map() },
 ): { inventory: Inventory; cycles: string[]; podConflicts: PodConflict[] } {
   const all = ensureGroup(draft, ALL);
   const ungrouped = ensureGroup(draft, UNGROUPED);
@@ -125,12 +128,17 @@ export function buildInventory(
   const hosts = new Map<string, InventoryHost>();
   for (const name of order) {
     const hostGroups = groupNames.filter((group) => groups.get(group)?.includes(name)).sort(byPrecedence);
+    const others = hostGroups.filter((group) => group !== ALL);
     const vars = Object.assign(
       {},
       ...hostGroups.map((group) => draft.groups.get(group)?.vars ?? {}),
-      ...hostGroups.map((group) => varsFiles.groups.get(group) ?? {}),
+      varsFiles.groups.get(ALL),
+      playbookVarsFiles.groups.get(ALL),
+      ...others.map((group) => varsFiles.groups.get(group) ?? {}),
+      ...others.map((group) => playbookVarsFiles.groups.get(group) ?? {}),
       draft.hosts.get(name),
       varsFiles.hosts.get(name),
+      playbookVarsFiles.hosts.get(name),
     ) as Record<string, unknown>;
     hosts.set(name, { name, vars, groups: hostGroups, pod: podOf.get(name) });
   }

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RunbookError, ValidationError, type Issue } from '../errors.js';
 import { expandHostRange } from './host-range.js';
 import { parseIniInventory } from './inventory-ini.js';
@@ -10,9 +10,10 @@ import { inReadingOrder, issueAt, parseYaml, positionOf, readYaml, type DataPath
 
 /**
  * Load an Ansible inventory, YAML or INI (told apart by content), plus group_vars/ and host_vars/
- * beside it. Throws a ValidationError listing every problem, each with file:line:col.
+ * beside it and, given the playbook's directory, beside the playbook (which win, as in Ansible).
+ * Throws a ValidationError listing every problem, each with file:line:col.
  */
-export function loadInventory(path: string): Inventory {
+export function loadInventory(path: string, options: { playbookDir?: string } = {}): Inventory {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -24,7 +25,7 @@ export function loadInventory(path: string): Inventory {
   const issues: Issue[] = [];
   const draft = looksLikeYaml(text) ? yamlDraft(parseYaml(path, text), issues) : iniDraft(path, text, issues);
   const varsFiles = readVarsFiles(dirname(path), draft, issues);
-  const { inventory, cycles, podConflicts } = buildInventory(path, draft, varsFiles);
+  const { inventory, cycles, podConflicts } = buildInventory(path, draft, varsFiles, playbookVarsFiles(options.playbookDir, dirname(path), draft, issues));
   for (const cycle of cycles) {
     issues.push({ file: path, line: 1, col: 1, code: 'RB_INVENTORY_CYCLE', message: `groups contain each other: ${cycle}`, severity: 'error' });
   }
@@ -41,11 +42,21 @@ export function loadInventory(path: string): Inventory {
   return inventory;
 }
 
-/** The inventory of a run without -i: localhost only, reached without SSH. */
-export function localInventory(): Inventory {
+/** The inventory of a run without -i: localhost only, reached without SSH (with the playbook's group_vars/ and host_vars/). */
+export function localInventory(options: { playbookDir?: string } = {}): Inventory {
   const draft: InventoryDraft = { groups: new Map(), hosts: new Map(), places: new Map() };
   addHost(draft, 'ungrouped', 'localhost', { ansible_connection: 'local' });
-  return buildInventory(undefined, draft, { groups: new Map(), hosts: new Map() }).inventory;
+  const issues: Issue[] = [];
+  const none: VarsFiles = { groups: new Map(), hosts: new Map() };
+  const { inventory } = buildInventory(undefined, draft, none, playbookVarsFiles(options.playbookDir, undefined, draft, issues));
+  if (issues.some((issue) => issue.severity === 'error')) throw new ValidationError(inReadingOrder(issues));
+  return inventory;
+}
+
+/** group_vars/ and host_vars/ beside the playbook, unless that is the inventory's directory (read once). */
+function playbookVarsFiles(playbookDir: string | undefined, inventoryDir: string | undefined, draft: InventoryDraft, issues: Issue[]): VarsFiles | undefined {
+  if (playbookDir === undefined || (inventoryDir !== undefined && resolve(playbookDir) === resolve(inventoryDir))) return undefined;
+  return readVarsFiles(playbookDir, draft, issues);
 }
 
 /**

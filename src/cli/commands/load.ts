@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ValidationError, type Issue } from '../../errors.js';
 import { loadInventory, localInventory } from '../../load/inventory.js';
 import type { Inventory, Playbook } from '../../load/model.js';
@@ -20,7 +21,8 @@ export function loadForRun(playbookPath: string, options: { inventory?: string; 
   const issues: Issue[] = [];
   let inventory: Inventory | undefined;
   try {
-    inventory = options.inventory ? loadInventory(options.inventory) : localInventory();
+    const playbookDir = dirname(playbookPath);
+    inventory = options.inventory ? loadInventory(options.inventory, { playbookDir }) : localInventory({ playbookDir });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);

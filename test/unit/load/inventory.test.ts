@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -163,5 +163,35 @@ test('an INI host listed before the first section and in a group is not ungroupe
     expect(inventory.hosts.get('web1')?.groups).toEqual(['all', 'web']);
   } finally {
     rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test("group_vars/ and host_vars/ beside the playbook count too, each level above the inventory's (Ansible's precedence levels 4 to 10)", () => {
+  const root = mkdtempSync(join(tmpdir(), 'runbook-vars-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  write('inventory/hosts.yml', 'all:\n  vars: { inline_all: inline }\n  children:\n    web:\n      hosts:\n        web1: { host_inline: inline }\n');
+  write('inventory/group_vars/all.yml', 'a: inventory-all\nb: inventory-all\nc: inventory-all\n');
+  write('inventory/group_vars/web.yml', 'b: inventory-web\nc: inventory-web\nd: inventory-web\n');
+  write('inventory/host_vars/web1.yml', 'e: inventory-host\nf: inventory-host\n');
+  write('playbooks/group_vars/all.yml', 'a: playbook-all\nb: playbook-all\ninline_all: playbook-all\n');
+  write('playbooks/group_vars/web.yml', 'c: playbook-web\nhost_inline: playbook-web\n');
+  write('playbooks/host_vars/web1.yml', 'f: playbook-host\n');
+  try {
+    const vars = loadInventory(join(root, 'inventory/hosts.yml'), { playbookDir: join(root, 'playbooks') }).hosts.get('web1')?.vars;
+    expect(vars).toEqual({
+      inline_all: 'playbook-all',
+      a: 'playbook-all',
+      b: 'inventory-web',
+      c: 'playbook-web',
+      d: 'inventory-web',
+      host_inline: 'inline',
+      e: 'inventory-host',
+      f: 'playbook-host',
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
