@@ -9,6 +9,11 @@ export class HostState {
   transport: Transport | undefined;
   connecting: Promise<void> | undefined;
   private knownFacts: HostFacts | undefined;
+  /**
+   * Whether a play with gather_facts has run on the host: only then do templates see its facts
+   * (`ansible_*`), as in Ansible. The engine reads them anyway, for the modules' own use.
+   */
+  private gathered = false;
   /** Registered results and set_fact values: above play vars, below extra vars. */
   private readonly runtime: Record<string, unknown> = {};
   /**
@@ -33,6 +38,18 @@ export class HostState {
 
   get runtimeVars(): Readonly<Record<string, unknown>> {
     return this.runtime;
+  }
+
+  get factsGathered(): boolean {
+    return this.gathered;
+  }
+
+  /** A play with gather_facts reached the host: from now on its facts are variables. */
+  gatherFacts(): void {
+    if (this.gathered) return;
+    this.gathered = true;
+    this.fixedVars = undefined;
+    this.varsVersion += 1;
   }
 
   learnFacts(facts: HostFacts): void {

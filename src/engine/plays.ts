@@ -26,7 +26,11 @@ export class PlayRunner {
   private async runPlay(play: Play): Promise<'stop' | 'continue'> {
     const names = this.hosts.ofPlay(play);
     this.emit({ type: 'play:start', playIndex: play.index, name: play.name, hosts: names });
-    for (const name of names) this.hosts.state(name).notified.clear();
+    for (const name of names) {
+      const host = this.hosts.state(name);
+      host.notified.clear();
+      if (play.gatherFacts) host.gatherFacts();
+    }
     let reachedLast = false;
     for (const task of play.tasks) {
       if (isInterrupted(this.options) || reachedLast) break;

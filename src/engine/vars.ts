@@ -80,7 +80,8 @@ export class Variables {
       inventory_hostname: name,
       inventory_hostname_short: name.split('.')[0],
       group_names: inventoryHost?.groups.filter((group) => group !== 'all') ?? [],
-      ...(facts ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : {}),
+      // As in Ansible, facts a play did not gather (gather_facts: false) are not variables yet.
+      ...(facts && host?.factsGathered ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : { ansible_facts: {} }),
     };
     if (host && facts) host.fixedVars = fixed;
     return fixed;
