@@ -14,13 +14,51 @@ export interface AstNode {
 
 type NodeClass = new (lineno: number, colno: number, ...fields: unknown[]) => AstNode;
 
+interface Token {
+  type: string;
+  value: string;
+}
+
+interface ParserMethods {
+  parseCompare(): AstNode;
+  parsePrimary(): AstNode;
+  parsePostfix(node: AstNode): AstNode;
+  skipSymbol(name: string): boolean;
+  peekToken(): Token | null;
+}
+
 interface NunjucksInternals {
-  parser: { parse(source: string, extensions?: unknown[], options?: object): AstNode };
+  parser: { parse(source: string, extensions?: unknown[], options?: object): AstNode; Parser: { prototype: ParserMethods & { parseIs(): AstNode } } };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(node: AstNode): void; getCode(): string } };
-  nodes: Record<'Symbol' | 'Literal' | 'FunCall' | 'NodeList' | 'Output' | 'Array', NodeClass>;
+  nodes: Record<'Symbol' | 'Literal' | 'FunCall' | 'NodeList' | 'Output' | 'Array' | 'Is' | 'Not', NodeClass>;
 }
 
 const internals = nunjucks as unknown as NunjucksInternals;
+
+/** Tokens that can start a test's one argument written without parentheses (Jinja2's parse_test). */
+const ARGUMENT_STARTS = new Set(['string', 'int', 'float', 'boolean', 'none', 'symbol', 'left-bracket', 'left-curly']);
+const NOT_AN_ARGUMENT = new Set(['and', 'or', 'else', 'if', 'is', 'in', 'not']);
+
+/**
+ * Jinja2 takes one argument after a test name without parentheses (`x is sameas true`,
+ * `n is divisibleby 3`); nunjucks' parser stops at the test name and fails on what follows.
+ */
+export function acceptTestArgumentsWithoutParentheses(): void {
+  const { nodes } = internals;
+  internals.parser.Parser.prototype.parseIs = function parseIs(this: ParserMethods): AstNode {
+    const left = this.parseCompare();
+    if (!this.skipSymbol('is')) return left;
+    const negated = this.skipSymbol('not');
+    let test = this.parseCompare();
+    const next = this.peekToken();
+    if (test.typename === 'Symbol' && next && ARGUMENT_STARTS.has(next.type) && !(next.type === 'symbol' && NOT_AN_ARGUMENT.has(next.value))) {
+      const argument = this.parsePostfix(this.parsePrimary());
+      test = new nodes.FunCall(test.lineno, test.colno, test, new nodes.NodeList(argument.lineno, argument.colno, [argument]));
+    }
+    const node = new nodes.Is(left.lineno, left.colno, left, test);
+    return negated ? new nodes.Not(node.lineno, node.colno, node) : node;
+  };
+}
 
 export function parseTemplate(text: string): AstNode {
   return internals.parser.parse(text);

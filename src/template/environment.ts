@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { acceptTestArgumentsWithoutParentheses } from './ast.js';
 import { addAnsibleFilters } from './filters.js';
 import { pythonSlice } from './python.js';
 
@@ -12,6 +13,7 @@ export type TemplateEnvironment = nunjucks.Environment & {
 // Jinja compatibility (True/False/None, slices, dict.items()) patches nunjucks' shared runtime and
 // parser; runbook is the process's only nunjucks user.
 nunjucks.installJinjaCompat();
+acceptTestArgumentsWithoutParentheses();
 
 /** Printing null/undefined is an error; runbook's own guards name undefined variables first. */
 export const THROW_ON_UNDEFINED = true;

@@ -92,3 +92,18 @@ describe('select, reject, selectattr, rejectattr with a test (https://jinja.pall
     expect(() => render("{{ mounts | selectattr('owner') | list }}", vars)).toThrow(/has no attribute "owner"/);
   });
 });
+
+describe('a test takes one argument without parentheses (Jinja2: `foo is divisibleby 3`)', () => {
+  test.each([
+    ['{{ flag is sameas true }}', true],
+    ['{{ flag is sameas false }}', false],
+    ['{{ 6 is divisibleby 3 }}', true],
+    ["{{ name is equalto 'kvm1' }}", true],
+    ['{{ nothing is sameas none }}', true],
+    ['{{ flag is sameas true and name is defined }}', true],
+    ['{{ flag is not sameas true }}', false],
+    ['{{ 7 is divisibleby(3) }}', false],
+  ])('%s is %s', (text, expected) => {
+    expect(render(text, { flag: true, name: 'kvm1', nothing: null })).toBe(expected);
+  });
+});
