@@ -37,22 +37,30 @@ export class PlayRunner {
       reachedLast = task.id === this.options.lastTask;
       const active = names.filter((name) => !this.hosts.state(name).failed && !this.hosts.state(name).unreachable);
       if (active.length === 0) break;
-      if (!selectedByTags(play, task, this.options)) continue;
-      await this.runTask(play, task, active, false);
+      if (selectedByTags(play, task, this.options)) await this.runTask(play, task, active, false);
+      // As in Ansible, notified handlers run after pre_tasks, after tasks and after post_tasks.
+      if (play.handlerFlushes.includes(task.id)) await this.runHandlers(play, names);
     }
-    // Handlers run once, at the end of the play, for every host that notified them, even a host
-    // where a later task failed: the change that needs the handler did happen there.
-    for (const handler of play.handlers) {
-      if (isInterrupted(this.options)) break;
-      const hosts = names.filter(
-        (name) =>
-          !this.hosts.state(name).unreachable &&
-          [handler.name, ...handler.listen].some((topic) => this.hosts.state(name).notified.has(topic)),
-      );
-      if (hosts.length > 0) await this.runTask(play, handler, hosts, true);
-    }
+    // And once more at the end, for a play cut short (--up-to, every host failed).
+    await this.runHandlers(play, names);
     this.emit({ type: 'play:end', playIndex: play.index });
     return reachedLast ? 'stop' : 'continue';
+  }
+
+  /**
+   * Each handler once, on every host that notified it since the last flush, even a host where a
+   * later task failed: the change that needs the handler did happen there. Then it is no longer
+   * notified there.
+   */
+  private async runHandlers(play: Play, names: readonly string[]): Promise<void> {
+    for (const handler of play.handlers) {
+      if (isInterrupted(this.options)) break;
+      const topics = [handler.name, ...handler.listen];
+      const hosts = names.filter((name) => !this.hosts.state(name).unreachable && topics.some((topic) => this.hosts.state(name).notified.has(topic)));
+      if (hosts.length === 0) continue;
+      await this.runTask(play, handler, hosts, true);
+      for (const name of hosts) for (const topic of topics) this.hosts.state(name).notified.delete(topic);
+    }
   }
 
   /** The task on the hosts, at most --forks at a time. */

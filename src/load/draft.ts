@@ -33,7 +33,10 @@ export interface PlayDraft {
   raw: Record<string, unknown>;
   /** The play's vars overridden by its vars_files. */
   vars: Record<string, unknown>;
+  /** pre_tasks, tasks and post_tasks, in the order they run. */
   tasks: TaskDraft[];
+  /** How many of `tasks` each of pre_tasks, tasks and post_tasks holds: handlers are flushed after each. */
+  sectionSizes: [number, number, number];
   handlers: TaskDraft[];
 }
 

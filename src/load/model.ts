@@ -19,7 +19,10 @@ export interface Play {
   connection: 'ssh' | 'local' | undefined;
   gatherFacts: boolean;
   tags: string[];
+  /** pre_tasks, tasks and post_tasks, in the order they run. */
   tasks: Task[];
+  /** Ids of the tasks that end a section (pre_tasks, tasks, post_tasks): notified handlers run after each. */
+  handlerFlushes: string[];
   handlers: Task[];
   position: SourcePosition;
 }

@@ -39,11 +39,22 @@ function playDrafts(source: YamlSource, issues: Issue[]): PlayDraft[] {
   return source.data.flatMap((raw: unknown, index): PlayDraft[] => {
     if (!isRecord(raw)) return [];
     const path = [index];
-    const tasks = (key: 'tasks' | 'handlers'): TaskDraft[] =>
+    const tasks = (key: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers'): TaskDraft[] =>
       (Array.isArray(raw[key]) ? raw[key] : []).flatMap((task: unknown, position) =>
         isRecord(task) ? [taskDraft(source, task, [...path, key, position], key === 'handlers')] : [],
       );
-    return [{ index, path, raw, vars: playVars(source, raw, index, issues), tasks: tasks('tasks'), handlers: tasks('handlers') }];
+    const sections = [tasks('pre_tasks'), tasks('tasks'), tasks('post_tasks')] as const;
+    return [
+      {
+        index,
+        path,
+        raw,
+        vars: playVars(source, raw, index, issues),
+        tasks: sections.flat(),
+        sectionSizes: [sections[0].length, sections[1].length, sections[2].length],
+        handlers: tasks('handlers'),
+      },
+    ];
   });
 }
 
@@ -92,9 +103,21 @@ function toPlay(source: YamlSource, draft: PlayDraft): Play {
     gatherFacts: raw.gather_facts !== false,
     tags: tagsOf(raw.tags),
     tasks: draft.tasks.map((task, index) => toTask(source, task, `p${draft.index}.t${index}`)),
+    handlerFlushes: sectionEnds(draft.sectionSizes).map((end) => `p${draft.index}.t${end}`),
     handlers: draft.handlers.map((task, index) => toTask(source, task, `p${draft.index}.h${index}`)),
     position: positionOf(source, draft.path),
   };
+}
+
+/** Indexes of the last task of each non-empty section (pre_tasks, tasks, post_tasks). */
+function sectionEnds(sizes: readonly number[]): number[] {
+  const ends: number[] = [];
+  let count = 0;
+  for (const size of sizes) {
+    count += size;
+    if (size > 0) ends.push(count - 1);
+  }
+  return ends;
 }
 
 function toTask(source: YamlSource, draft: TaskDraft, id: string): Task {

@@ -166,6 +166,7 @@ describe('a valid playbook', () => {
               position: at(38),
             }),
           ],
+          handlerFlushes: ['p0.t4'],
           handlers: [
             task({
               id: 'p0.h0',
@@ -189,6 +190,7 @@ describe('a valid playbook', () => {
           gatherFacts: false,
           tags: [],
           tasks: [task({ id: 'p1.t0', name: 'set_fact', module: 'set_fact', args: { is_ready: true }, position: at(54) })],
+          handlerFlushes: ['p1.t0'],
           handlers: [],
           position: { file, line: 50, col: 3 },
         },
