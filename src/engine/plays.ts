@@ -1,4 +1,5 @@
 import type { Play, Playbook, Task } from '../load/model.js';
+import { metaAction } from '../modules/meta.js';
 import type { RunEventListener } from './events.js';
 import type { Hosts } from './host-state.js';
 import { isInterrupted, type RunOptions } from './options.js';
@@ -37,7 +38,9 @@ export class PlayRunner {
       reachedLast = task.id === this.options.lastTask;
       const active = names.filter((name) => !this.hosts.state(name).failed && !this.hosts.state(name).unreachable);
       if (active.length === 0) break;
-      if (selectedByTags(play, task, this.options)) await this.runTask(play, task, active, false);
+      // meta: flush_handlers runs the handlers notified so far, in its place (Ansible: on every host).
+      if (metaAction(task) === 'flush_handlers') await this.runHandlers(play, names);
+      else if (selectedByTags(play, task, this.options)) await this.runTask(play, task, active, false);
       // As in Ansible, notified handlers run after pre_tasks, after tasks and after post_tasks.
       if (play.handlerFlushes.includes(task.id)) await this.runHandlers(play, names);
     }

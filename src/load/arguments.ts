@@ -29,7 +29,14 @@ export interface WrittenArguments {
 }
 
 /** Modules whose arguments may be one free-form string, the command line (its `cmd`). */
-const FREE_FORM_MODULES = new Set(['command', 'shell']);
+/** Modules whose string form is free text, and the argument that text is. */
+const FREE_FORM_MODULES = new Map([
+  ['command', 'cmd'],
+  ['shell', 'cmd'],
+  ['meta', 'free_form'],
+]);
+/** Modules whose free text may also hold option words (Ansible's command and shell). */
+const OPTION_WORD_MODULES = new Set(['command', 'shell']);
 /** The words Ansible takes out of a free-form command line as arguments (splitter.py's check_raw list). */
 const FREE_FORM_OPTIONS = new Set(['creates', 'removes', 'chdir', 'executable', 'warn', 'stdin', 'stdin_add_newline', 'strip_empty_ends']);
 /** Ansible's boolean spellings (module_utils/parsing/convert_bool.py), compared in lower case. */
@@ -82,10 +89,10 @@ function typedValue(module: string, argument: string, value: string): unknown {
 
 /** `key=value` words: the arguments, and for command and shell the rest of the line as `cmd`. */
 function keyValueArguments(module: string, text: string, path: DataPath): WrittenArguments {
-  const freeForm = FREE_FORM_MODULES.has(module);
+  const freeForm = FREE_FORM_MODULES.get(module);
   let parsed: KeyValueArgs;
   try {
-    parsed = parseKeyValue(text, freeForm ? (key) => FREE_FORM_OPTIONS.has(key) : undefined);
+    parsed = parseKeyValue(text, freeForm !== undefined ? (key) => OPTION_WORD_MODULES.has(module) && FREE_FORM_OPTIONS.has(key) : undefined);
   } catch (error) {
     if (!(error instanceof KeyValueError)) throw error;
     return { args: undefined, origins: {}, problems: [{ message: error.message, path, span: error.span }] };
@@ -108,9 +115,9 @@ function keyValueArguments(module: string, text: string, path: DataPath): Writte
     origins[key] = { path, key: keySpan, value: valueSpan };
   }
   // A blank command line stays one, for the schema to call empty.
-  if (freeForm && (parsed.free.length > 0 || parsed.pairs.length === 0)) {
-    args.cmd = parsed.freeText;
-    origins.cmd = { path };
+  if (freeForm !== undefined && (parsed.free.length > 0 || parsed.pairs.length === 0)) {
+    args[freeForm] = parsed.freeText;
+    origins[freeForm] = { path };
   } else {
     for (const word of parsed.free) {
       const template = hasTemplate(word.text);

@@ -7,6 +7,7 @@ import { guardedVariables, hasTemplate, rootVariables, templateSyntaxError } fro
 import { listOf, taskKeywords, type PlayDraft, type Rule, type RuleContext, type TaskDraft } from './draft.js';
 import { moduleNameTable, refusalHint } from './module-names.js';
 import { selectHosts, unmatchedNames } from './patterns.js';
+import { pythonPatternProblems } from './python-patterns.js';
 import { schemaIssues } from './schema-issues.js';
 import { isRecord, issueAt, issueFrom, positionInValue, positionOf, type DataPath, type Target, type YamlSource } from './source.js';
 
@@ -133,6 +134,20 @@ export const moduleArguments: Rule = ({ source, plays }) =>
     const args = isRecord(task.args) ? Object.fromEntries(Object.entries(task.args).filter(([key]) => !flagged.has(key))) : task.args;
     const locate = (path: DataPath, target: Target) => argumentPosition(source, task, path, target);
     return [...problems, ...schemaIssues(source, moduleSchemaId(task.module), args, { allowTemplates: true, locate })];
+  });
+
+/** Python regular expressions in module arguments (lineinfile, replace, blockinfile) use only what runbook translates with the same meaning. */
+export const pythonPatterns: Rule = ({ source, plays }) =>
+  allTasks(plays).flatMap((task) => {
+    if (task.module === undefined || !isRecord(task.args)) return [];
+    const flagged = new Set(task.argumentProblems.flatMap(({ argument }) => (argument === undefined ? [] : [argument])));
+    return pythonPatternProblems(task.module, task.args)
+      .filter(({ argument }) => !flagged.has(argument))
+      .map(({ argument, message }) =>
+        issueFrom(argumentPosition(source, task, [argument], 'value'), 'RB_ARGUMENTS', message, {
+          hint: 'runbook translates a common subset of Python regular expressions: see README, Modules',
+        }),
+      );
   });
 
 /** The directory beside the playbook where Ansible looks first for a relative src (its search path without roles). */
@@ -383,4 +398,4 @@ export const podsHaveRoles: Rule = ({ source, plays, inventory }) => {
 };
 
 /** The rules, in the order their problems are listed. */
-export const RULES: readonly Rule[] = [taskModule, moduleArguments, localSources, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined];
+export const RULES: readonly Rule[] = [taskModule, moduleArguments, pythonPatterns, localSources, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined];

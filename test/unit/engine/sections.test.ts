@@ -17,3 +17,12 @@ test('pre_tasks, tasks, post_tasks run in that order whatever order they are wri
     'restart-app',
   ]);
 });
+
+test('meta: flush_handlers runs the notified handlers in its place; meta: noop does nothing', async () => {
+  const fake = new FakeTransports();
+  const run = await runFixture('flush.yml', fake);
+  expect(run.tasks).toEqual(['change', 'restart app', 'after the flush', 'meta']);
+  expect(run.statuses('meta')).toEqual({ web1: 'ok', web2: 'ok' });
+  const ran = fake.commandsOn('web2').map((command) => command.match(/(change-it|restart-app|after-flush)/)?.[1]).filter(Boolean);
+  expect(ran).toEqual(['change-it', 'restart-app', 'after-flush']);
+});
