@@ -1,7 +1,7 @@
 import type { BlockinfileArgs } from '../schema/generated/blockinfile.js';
 import { expandPythonTemplate, parsePythonTemplate, PythonRegexError, translatePythonRegex, type PythonRegex } from './lib/python-regex.js';
 import { DEFAULT_MAX_CONTENT_BYTES, isText } from './lib/remote-file.js';
-import { planCreateFile, planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
+import { editedPath, planCreateFile, planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
 import { currentFile, fileWriteProbes } from './lib/write-plan.js';
 import type { ModuleDefinition } from './types.js';
 
@@ -108,9 +108,9 @@ export function blockinfileText(original: string | undefined, options: BlockOpti
 export const blockinfileModule: ModuleDefinition<BlockinfileArgs> = {
   name: 'blockinfile',
   summary: "Ansible's blockinfile: a block of lines between marker lines inserted, updated or removed in a text file",
-  probe: (args) => fileWriteProbes((args.path ?? args.dest ?? args.destfile ?? args.name) as string),
+  probe: (args) => fileWriteProbes(editedPath(args)),
   plan(args, probes, context) {
-    const path = (args.path ?? args.dest ?? args.destfile ?? args.name) as string;
+    const path = editedPath(args);
     const attributes = { mode: args.mode, owner: args.owner, group: args.group };
     const present = (args.state ?? 'present') === 'present';
     let options: BlockOptions;

@@ -1,7 +1,7 @@
 import type { LineinfileArgs } from '../schema/generated/lineinfile.js';
 import { parsePythonTemplate, PythonRegexError, translatePythonRegex, expandPythonTemplate, type PythonRegex } from './lib/python-regex.js';
 import { DEFAULT_MAX_CONTENT_BYTES, isText } from './lib/remote-file.js';
-import { planCreateFile, planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
+import { editedPath, planCreateFile, planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
 import { currentFile, fileWriteProbes } from './lib/write-plan.js';
 import type { ModuleDefinition } from './types.js';
 
@@ -22,7 +22,7 @@ export interface LineinfileOptions {
 
 export function lineinfileOptions(args: LineinfileArgs): LineinfileOptions {
   return {
-    path: (args.path ?? args.dest ?? args.destfile ?? args.name) as string,
+    path: editedPath(args),
     line: args.line ?? args.value,
     regexp: args.regexp ?? args.regex,
     searchString: args.search_string,

@@ -1,7 +1,7 @@
 import type { ReplaceArgs } from '../schema/generated/replace.js';
 import { expandPythonTemplate, parsePythonTemplate, PythonRegexError, translatePythonRegex, type PythonRegex } from './lib/python-regex.js';
 import { DEFAULT_MAX_CONTENT_BYTES, isText } from './lib/remote-file.js';
-import { planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
+import { editedPath, planTextEdit, pythonRegexMessage } from './lib/text-edit.js';
 import { currentFile, fileWriteProbes } from './lib/write-plan.js';
 import type { ModuleDefinition } from './types.js';
 
@@ -81,9 +81,9 @@ export function replaceText(contents: string, compiled: CompiledReplace): Replac
 export const replaceModule: ModuleDefinition<ReplaceArgs> = {
   name: 'replace',
   summary: "Ansible's replace: every match of a Python regexp replaced in a text file, optionally between after and before",
-  probe: (args) => fileWriteProbes((args.path ?? args.dest ?? args.destfile ?? args.name) as string),
+  probe: (args) => fileWriteProbes(editedPath(args)),
   plan(args, probes, context) {
-    const path = (args.path ?? args.dest ?? args.destfile ?? args.name) as string;
+    const path = editedPath(args);
     const attributes = { mode: args.mode, owner: args.owner, group: args.group };
     let compiled: CompiledReplace;
     try {

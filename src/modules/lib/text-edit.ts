@@ -6,6 +6,11 @@ import { attributeChanges, contentDiff, fileStateProbe, parseFileState, writeFil
 import { currentFile, planFileWrite } from './write-plan.js';
 
 /** The message for a refused or invalid Python pattern: the same at validation and (for templated ones) at run time. */
+/** The file a text-editing module edits: `path`, or one of Ansible's aliases dest, destfile, name (the schema requires one). */
+export function editedPath(args: { path?: string; dest?: string; destfile?: string; name?: string }): string {
+  return (args.path ?? args.dest ?? args.destfile ?? args.name) as string;
+}
+
 export function pythonRegexMessage(argument: string, pattern: string, error: PythonRegexError): string {
   return `${argument} ${JSON.stringify(pattern)} ${error.message}`;
 }
