@@ -4,10 +4,16 @@
  * against the known_hosts the sandbox generated from the hosts' real keys. Every file that uses
  * these helpers starts with fresh hosts.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { inject } from 'vitest';
+import { join } from 'node:path';
+import { expect, inject } from 'vitest';
 import { loadInventory } from '../../src/load/inventory.js';
+import { processHierarchies } from '../../src/sandbox/cgroups.js';
+import { mountsBelow } from '../../src/sandbox/mounts.js';
+import { sandboxPaths } from '../../src/sandbox/paths.js';
+import { sandboxProcesses } from '../../src/sandbox/processes.js';
 import { PODS_GROUP } from '../../src/sandbox/inventory.js';
 import { sandboxReset, sandboxResetPod } from '../../src/sandbox/sandbox.js';
 import type { Command } from '../../src/shell/command.js';
@@ -128,4 +134,20 @@ export function sshPortOpen(address: string): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/**
+ * After `sandbox down`: nothing of the sandbox is left on the machine: no process, mount, loop
+ * device, network namespace or cgroup, no forwarder listening, no state directory.
+ */
+export async function expectNothingLeft(hosts: readonly SandboxHostAccess[]): Promise<void> {
+  const { stateDir } = sandboxPaths();
+  expect(sandboxProcesses(stateDir)).toEqual([]);
+  expect(mountsBelow(stateDir)).toEqual([]);
+  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stateDir);
+  expect(execFileSync('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE'], { encoding: 'utf8' })).not.toContain(stateDir);
+  expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^rbsbx-/m);
+  expect(processHierarchies().filter((hierarchy) => existsSync(join(hierarchy, 'runbook-sandbox')))).toEqual([]);
+  for (const host of hosts) expect(await sshPortOpen(host.address), host.name).toBe(false);
+  expect(existsSync(stateDir)).toBe(false);
 }

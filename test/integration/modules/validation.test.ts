@@ -51,7 +51,7 @@ describe('arguments of the lab modules', () => {
       /:10:25 RB_SCHEMA expected string or list, got integer 2049/,
       /:12:14 RB_SCHEMA missing required argument "src"/,
       /:14:74 RB_SCHEMA expected list, got string "rw"/,
-      /:14:89 RB_SCHEMA expected string, got integer 755/,
+      /:14:89 RB_ARGUMENTS mode: 755 is the decimal number 755, which Ansible would apply as mode 01363/,
       /:16:53 RB_SCHEMA expected one of "on", "off", got string "yes"/,
     ]) {
       expect(output).toMatch(problem);
