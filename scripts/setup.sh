@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 # openssh-server, openssh-client, sudo: the real sshd of the transport and CLI tests, with become.
 # qemu-system-x86 (the emulator only, no recommends): the lab guest's unit test boots it.
 # chromium: the browser test of the classroom grade's HTML page drives it (puppeteer-core, which
-# downloads no browser of its own).
-packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates qemu-system-x86 chromium)
+# downloads no browser of its own). tmux: the terminal test reads the listr2 view off a real screen.
+packages=(systemd-container debootstrap socat zstd iproute2 e2fsprogs openssh-server openssh-client sudo ca-certificates qemu-system-x86 chromium tmux)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query --show --showformat='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")

@@ -71,6 +71,9 @@ export class Fleet {
     rmSync(this.workdir, { recursive: true, force: true });
     mkdirSync(join(this.workdir, 'client'), { recursive: true, mode: 0o755 });
     mkdirSync(join(this.workdir, 'sshd'), { mode: 0o755 });
+    // sshd refuses to start without its privilege separation directory, which only the ssh service
+    // creates: on a fresh machine nothing has.
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     mkdirSync(join(this.workdir, 'hosts'), { mode: 0o755 });
     const existing = await run('id', ['-u', BENCH_USER], { allowFailure: true });
     if (existing.code !== 0) {

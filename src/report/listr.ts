@@ -61,7 +61,8 @@ export function listrReporter(
       {
         exitOnError: false,
         renderer: 'default',
-        rendererOptions: { collapseSubtasks: false, collapseErrors: false, collapseSkips: false, showErrorMessage: false },
+        // collapseSkips: a skipped row shows its title (which holds the reason) once, not again below it.
+        rendererOptions: { collapseSubtasks: false, collapseErrors: false, collapseSkips: true, showErrorMessage: false },
       },
     );
     return list.run().then(
