@@ -131,7 +131,9 @@ export function addAnsibleFilters(env: TemplateEnvironment): void {
 
 /** Python's ==: deep, and 1 == 1.0 == True. */
 function pythonEquals(left: unknown, right: unknown): boolean {
-  if (typeof left === 'boolean' || typeof right === 'boolean') return Number(left) === Number(right) && typeof left !== 'string' && typeof right !== 'string';
+  // A bool is a number in Python (True == 1), and equal to nothing else: None, lists and strings differ.
+  const numeric = (value: unknown) => typeof value === 'boolean' || typeof value === 'number';
+  if (typeof left === 'boolean' || typeof right === 'boolean') return numeric(left) && numeric(right) && Number(left) === Number(right);
   if (Array.isArray(left) && Array.isArray(right)) return left.length === right.length && left.every((item, index) => pythonEquals(item, right[index]));
   if (isMapping(left) && isMapping(right)) {
     const keys = Object.keys(left);

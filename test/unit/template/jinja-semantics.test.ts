@@ -87,6 +87,12 @@ describe('select, reject, selectattr, rejectattr with a test (https://jinja.pall
     expect(render('{{ words | reject | list }}', vars)).toEqual(['']);
   });
 
+  test("equality is Python's: True == 1, but not None, a list or a string", () => {
+    const values = { values: [true, 1, null, [1], 'True', 0] };
+    expect(render("{{ values | select('equalto', true) | list }}", values)).toEqual([true, 1]);
+    expect(render("{{ values | select('equalto', false) | list }}", values)).toEqual([0]);
+  });
+
   test('an unknown test is an error; so is the truth of an attribute an item lacks', () => {
     expect(() => render("{{ numbers | select('bigger', 2) | list }}", vars)).toThrow(/no test named "bigger"/);
     expect(() => render("{{ mounts | selectattr('owner') | list }}", vars)).toThrow(/has no attribute "owner"/);
