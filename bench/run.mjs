@@ -4,6 +4,7 @@
 //   npm run bench -- --hosts 1,10,50,200 --reps 5
 //   npm run bench -- --lab
 //   npm run bench -- --classroom 20 --classroom-apply 3
+//   npm run bench -- --lab-repeat 5        (fresh hosts, apply, re-apply: does the lab always converge?)
 // Writes bench/results/latest.md (and .json). Needs root (a user, sshd on 127.0.3.x, apt-get).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +20,7 @@ import { writeAnsibleConfigs, writeFloorSpec, writeInventory } from './lib/workl
 
 const USAGE = `usage: npm run bench -- [--hosts 1,10,50,200] [--reps 5] [--ansible-reps R] [--ansible-max-hosts 50]
                         [--no-ansible] [--no-build] [--port 22] [--workdir /tmp/rb-bench] [--lab]
-                        [--classroom PODS [--classroom-apply PODS]]`;
+                        [--classroom PODS [--classroom-apply PODS]] [--lab-repeat ROUNDS]`;
 
 const { values: options } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values: options } = parseArgs({
     lab: { type: 'boolean', default: false },
     classroom: { type: 'string' },
     'classroom-apply': { type: 'string', default: '3' },
+    'lab-repeat': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -80,6 +82,10 @@ async function main() {
       logDir: prepareLogDir(options.workdir),
     });
     latest.classroom = { ...section, ...run, measuredAt: new Date().toISOString() };
+  } else if (options['lab-repeat'] !== undefined) {
+    const { runLabRepeat } = await import('./lib/lab.mjs');
+    const run = await runLabRepeat({ repeats: wholeNumber(options['lab-repeat'], '--lab-repeat'), log, logDir: prepareLogDir(options.workdir) });
+    latest.labRepeat = { ...section, ...run, measuredAt: new Date().toISOString() };
   } else if (options.lab) {
     const { runLab } = await import('./lib/lab.mjs');
     latest.lab = { ...section, ...(await runLab({ log, logDir: prepareLogDir(options.workdir) })), measuredAt: new Date().toISOString() };
@@ -96,8 +102,8 @@ async function main() {
 
 function readLatest() {
   try {
-    const { fleet, lab, classroom } = JSON.parse(readFileSync(LATEST_JSON, 'utf8'));
-    return { ...(fleet ? { fleet } : {}), ...(lab ? { lab } : {}), ...(classroom ? { classroom } : {}) };
+    const { fleet, lab, classroom, labRepeat } = JSON.parse(readFileSync(LATEST_JSON, 'utf8'));
+    return { ...(fleet ? { fleet } : {}), ...(lab ? { lab } : {}), ...(classroom ? { classroom } : {}), ...(labRepeat ? { labRepeat } : {}) };
   } catch {
     return {};
   }

@@ -67,3 +67,55 @@ export async function runLab({ log, logDir }) {
     ],
   };
 }
+
+/** Every task and host that changed in a run's --json report: on a second apply, each is a convergence bug. */
+function changedTasks(json) {
+  return (json.plays ?? []).flatMap((play) =>
+    (play.tasks ?? []).flatMap((task) =>
+      Object.entries(task.results ?? {})
+        .filter(([, result]) => result.status === 'changed')
+        .map(([host, result]) => ({ task: task.name, host, message: result.message ?? '' })),
+    ),
+  );
+}
+
+/**
+ * Does the lab converge every time? `repeats` rounds of fresh lab-profile sandbox hosts, a first
+ * apply, then a second apply whose every change is listed by task and host.
+ */
+export async function runLabRepeat({ repeats, log, logDir }) {
+  const { acquireSandboxLease, sandboxDown, sandboxUp } = await import('../../dist/sandbox/sandbox.js');
+  const lease = await acquireSandboxLease('the lab convergence benchmark (npm run bench -- --lab-repeat N)', {
+    waitMs: LEASE_WAIT_MS,
+    onWait: (holder) => log(`lab-repeat: ${holder}; waiting up to ${LEASE_WAIT_MS / 60_000} min`),
+  });
+  const rounds = [];
+  try {
+    for (let round = 1; round <= repeats; round += 1) {
+      log(`lab-repeat ${round}/${repeats}: fresh sandbox hosts`);
+      const up = await sandboxUp({ kind: 'lab' }, { leaseToken: lease.token, progress: () => {} });
+      const apply = (label) =>
+        runbookApply({ playbook: LAB_PLAYBOOK, inventory: up.inventoryFile, hosts: LAB_HOSTS, logDir, label: `lab-repeat-${round}-${label}`, timeoutMs: 15 * 60_000 });
+      const first = await apply('first');
+      verify(`lab-repeat ${round} first apply`, first, { hosts: LAB_HOSTS, noop: false });
+      const second = await apply('second');
+      verify(`lab-repeat ${round} second apply`, second, { hosts: LAB_HOSTS, noop: false });
+      const changes = changedTasks(second.json);
+      rounds.push({ round, firstMs: first.ms, firstChanged: first.changed, secondMs: second.ms, secondChanged: second.changed, changes });
+      log(`lab-repeat ${round}/${repeats}: first ${(first.ms / 1000).toFixed(1)} s (${first.changed} changed), second ${(second.ms / 1000).toFixed(1)} s (${second.changed} changed)`);
+      for (const change of changes) log(`lab-repeat ${round}: CHANGED on re-apply: ${change.host} "${change.task}" ${change.message}`);
+    }
+  } finally {
+    log('lab-repeat: sandbox down');
+    try {
+      await sandboxDown({ leaseToken: lease.token });
+    } finally {
+      lease.release();
+    }
+  }
+  return {
+    rounds,
+    converged: rounds.every((round) => round.secondChanged === 0),
+    note: `${repeats} rounds of fresh lab-profile sandbox hosts (sandbox up not timed), playbooks/lab.yml applied twice each; every change on a second apply is listed by task and host.`,
+  };
+}

@@ -112,7 +112,7 @@ const measuredLine = (section) => `Measured ${section.measuredAt} on ${machineLi
 const notesList = (section) => section.notes.map((note) => `- ${note}`);
 
 /** latest.md: the fleet, lab and classroom sections, each from its own latest run, then the goals. */
-export function markdown({ fleet, lab, classroom }) {
+export function markdown({ fleet, lab, classroom, labRepeat }) {
   const parts = ['# runbook benchmark: latest results', ''];
   if (fleet) {
     parts.push(
@@ -140,6 +140,29 @@ export function markdown({ fleet, lab, classroom }) {
     parts.push('## The lab (playbooks/lab.yml on fresh sandbox hosts)', '', measuredLine(lab), '', lab.note, '', timingTable(lab.rows, 'lab run'), '', hostTable(lab.rows, 'lab run'), '', ...notesList(lab), '');
   }
   if (classroom) parts.push(classroomMarkdown(classroom, measuredLine(classroom)));
+  if (labRepeat) parts.push(labRepeatMarkdown(labRepeat, measuredLine(labRepeat)));
   parts.push('## Goals (issue 6)', '', goals({ fleet, lab }), '');
   return parts.join('\n');
+}
+
+/** Does the lab converge every time: one row per round, then every change a second apply made. */
+function labRepeatMarkdown(run, measured) {
+  const rows = run.rounds.map(
+    (round) => `| ${round.round} | ${seconds(round.firstMs)} | ${round.firstChanged} | ${seconds(round.secondMs)} | ${round.secondChanged} |`,
+  );
+  const changes = run.rounds.flatMap((round) => round.changes.map((change) => `- round ${round.round}, ${change.host}: "${change.task}" ${change.message}`));
+  return [
+    '## Does the lab converge every time? (fresh hosts, apply, re-apply)',
+    '',
+    measured,
+    '',
+    run.note,
+    '',
+    '| round | first apply | changed | second apply | changed |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    run.converged ? 'Every second apply changed nothing.' : `Changes on a second apply:\n\n${changes.join('\n')}`,
+    '',
+  ].join('\n');
 }
