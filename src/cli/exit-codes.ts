@@ -5,5 +5,8 @@ export const EXIT = {
   invalidInput: 2,
   unreachable: 3,
   internal: 70,
+  /** Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** SIGTERM. */
+  terminated: 143,
 } as const;

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { RunbookError, ValidationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { EXIT } from './exit-codes.js';
+import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from './run-settings.js';
 
 // Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
 
@@ -43,19 +44,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   const runOptions = (command: Command): Command =>
     command
-      .option('-i, --inventory <file>', 'Ansible-style inventory (YAML or INI); without it, only localhost')
+      .option('-i, --inventory <file>', "Ansible-style inventory (YAML or INI); default: ansible.cfg's inventory, else only localhost")
       .option('-l, --limit <pattern>', 'further limit the hosts (Ansible pattern, e.g. kvm1 or kvm_hosts:!kvm2)')
       .option('-e, --extra-vars <vars>', 'key=value, a JSON/YAML mapping, or @file.yml (repeatable; highest precedence)', collect, [])
       .option('-t, --tags <tags>', 'run only tasks with these tags (comma-separated)', commaList, [])
       .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)', commaList, [])
-      .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInteger, 25)
+      .option('-f, --forks <n>', `hosts worked on in parallel (default: ansible.cfg's forks, else ${DEFAULT_FORKS})`, positiveInteger)
       .option('-D, --diff', 'show what each change does to files and state', false)
       .addOption(
-        new Option('--host-key-policy <policy>', 'unknown host keys: refuse (strict) or record (accept-new); a changed key is always refused')
-          .choices(['strict', 'accept-new'])
-          .default('strict'),
+        new Option(
+          '--host-key-policy <policy>',
+          'unknown host keys: refuse (strict, the default) or record (accept-new; also what host_key_checking = False in ansible.cfg means); a changed key is always refused',
+        ).choices(['strict', 'accept-new']),
       )
-      .option('--connect-timeout <seconds>', 'give up connecting to a host after this long', positiveInteger, 15)
+      .option('--connect-timeout <seconds>', `give up connecting to a host after this long (default: ansible.cfg's timeout, else ${DEFAULT_CONNECT_TIMEOUT_S})`, positiveInteger)
       .option('--timeout <seconds>', 'give up on any single command after this long', positiveInteger)
       .option('--json <file>', 'also write a machine-readable report to this file');
 

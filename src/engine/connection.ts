@@ -4,9 +4,10 @@ import type { Play, Task } from '../load/model.js';
 import type { Command } from '../shell/command.js';
 import { becomeCommand, needsBecome } from '../transport/become.js';
 import { createTransport, resolveConnection } from '../transport/settings.js';
-import type { ExecOptions, ExecResult } from '../transport/types.js';
+import type { ConnectionSettings, ExecOptions, ExecResult } from '../transport/types.js';
 import { buildBatch } from './batch.js';
 import { exitDescription, tail } from './exec-result.js';
+import { flagValue } from './flags.js';
 import type { HostState } from './host-state.js';
 import type { RunOptions } from './options.js';
 import type { ProbeCache } from './probe-cache.js';
@@ -26,16 +27,34 @@ export class Connections {
   /**
    * Connects and reads the host's facts. `readAhead` (called only when connecting) names probes
    * that need no facts, read in the same exec: a converged play then costs one round trip per host.
+   * A task gives its `login`: its remote_user keyword, rendered (undefined when it has none), logs in
+   * as that user where the inventory sets no ansible_user, and a host reached as another user is
+   * reached again. Without `login` (a step or probe on another host) the connection there is kept.
    */
-  async ensureConnected(host: HostState, play: Play, readAhead?: () => ReadonlyMap<string, Command>): Promise<void> {
+  async ensureConnected(
+    host: HostState,
+    play: Play,
+    readAhead?: () => ReadonlyMap<string, Command>,
+    login?: { remoteUser: string | undefined },
+  ): Promise<void> {
     if (host.unreachable) throw new HostUnreachable(`${host.name} is unreachable`);
-    if (host.transport && host.facts) return;
+    const remoteUser = login ? login.remoteUser : host.login?.remoteUser;
+    if (host.transport && host.facts) {
+      if (host.login?.remoteUser === remoteUser) return;
+      const user = this.settings(host, play, remoteUser).user;
+      if (host.login?.user === user) {
+        host.login = { remoteUser, user };
+        return;
+      }
+      const previous = host.transport;
+      host.transport = undefined;
+      host.connecting = undefined;
+      // What was read as the other user may read otherwise now.
+      this.probeCache.forget(host.name);
+      await previous.close().catch(() => undefined);
+    }
     host.connecting ??= (async () => {
-      const vars = this.variables.ofHost(host.name);
-      const settings = resolveConnection(host.name, play.connection ? { ...vars, ansible_connection: play.connection } : vars, {
-        hostKeyPolicy: this.options.hostKeyPolicy,
-        connectTimeoutMs: this.options.connectTimeoutMs,
-      });
+      const settings = this.settings(host, play, remoteUser);
       const transport = (this.options.createTransport ?? createTransport)(settings);
       try {
         await transport.connect();
@@ -43,6 +62,7 @@ export class Connections {
         throw new HostUnreachable(error instanceof Error ? error.message : String(error));
       }
       host.transport = transport;
+      host.login = { remoteUser, user: settings.user };
       host.learnFacts(await this.readFacts(host, readAhead?.() ?? new Map()));
     })();
     try {
@@ -51,6 +71,21 @@ export class Connections {
       host.unreachable = true;
       throw error;
     }
+  }
+
+  /**
+   * How to reach the host. As in Ansible (PlayContext.set_task_and_variable_override), the host's
+   * variables win over the keywords: ansible_connection over `connection`, ansible_user over
+   * `remote_user`, which wins over ansible.cfg's remote_user.
+   */
+  private settings(host: HostState, play: Play, remoteUser: string | undefined): ConnectionSettings {
+    const vars = this.variables.ofHost(host.name);
+    const defaults = { ...this.options.connectionDefaults, ...(remoteUser === undefined ? {} : { user: remoteUser }) };
+    return resolveConnection(host.name, play.connection ? { ansible_connection: play.connection, ...vars } : vars, {
+      hostKeyPolicy: this.options.hostKeyPolicy,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      defaults,
+    });
   }
 
   /** Runs a command on a connected host; losing the connection makes the host unreachable. */
@@ -91,10 +126,10 @@ export class Connections {
   }
 }
 
-/** The command as the task's become settings run it on the host: through sudo unless already that user. */
-export function withBecome(command: Command, play: Play, task: Task, host: HostState): Command {
-  const become = task.become ?? play.become;
+/** The command as the task's become settings (read with the task's variables) run it on the host: through sudo unless already that user. */
+export function withBecome(command: Command, play: Play, task: Task, host: HostState, vars: Record<string, unknown>): Command {
+  const become = flagValue(task.become ?? play.become, vars, 'become');
   const user = task.becomeUser ?? play.becomeUser;
   if (!become || !needsBecome(host.facts?.user ?? '', user)) return command;
-  return becomeCommand(command, user);
+  return becomeCommand(command, user, { ...play.becomeMethod, ...task.becomeMethod });
 }

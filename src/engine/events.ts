@@ -30,6 +30,8 @@ export interface HostRecap {
   skipped: number;
   failed: number;
   unreachable: number;
+  /** Failures a block's rescue handled (Ansible's recap counts them here, not as failed). */
+  rescued: number;
   ignored: number;
 }
 

@@ -14,17 +14,6 @@ export function tail(text: string): string {
   return kept.length ? `\n${kept.join('\n')}` : '';
 }
 
-/** A command's result as a registered variable shows it, as in Ansible (rc, stdout, stdout_lines…). */
-export function execFields(result: ExecResult): Record<string, unknown> {
-  return {
-    rc: result.code,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    stdout_lines: lines(result.stdout),
-    stderr_lines: lines(result.stderr),
-  };
-}
-
 function lines(text: string): string[] {
   const trimmed = text.endsWith('\n') ? text.slice(0, -1) : text;
   return trimmed === '' ? [] : trimmed.split('\n');

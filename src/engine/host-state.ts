@@ -8,14 +8,19 @@ import type { HostRecap } from './events.js';
 export class HostState {
   transport: Transport | undefined;
   connecting: Promise<void> | undefined;
+  /** The remote_user keyword the transport was opened with, and the user it logged in as. */
+  login: { remoteUser: string | undefined; user: string } | undefined;
   private knownFacts: HostFacts | undefined;
   /**
    * Whether a play with gather_facts has run on the host: only then do templates see its facts
    * (`ansible_*`), as in Ansible. The engine reads them anyway, for the modules' own use.
    */
   private gathered = false;
+  private readonly subsets: Array<readonly string[]> = [];
   /** Registered results and set_fact values: above play vars, below extra vars. */
   private readonly runtime: Record<string, unknown> = {};
+  /** Variables include_vars read: below set_fact and registered values, above task vars. */
+  private readonly included: Record<string, unknown> = {};
   /**
    * Counts changes to the host's variables (facts read, a result registered, set_fact): the merged
    * views built from them (see Variables) are kept until it moves. Building one copies some thirty
@@ -28,7 +33,9 @@ export class HostState {
   readonly notified = new Set<string>();
   failed = false;
   unreachable = false;
-  readonly recap: HostRecap = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 };
+  readonly recap: HostRecap = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 0 };
+  /** What the last task run on the host registered: a rescue sees it as ansible_failed_result. */
+  lastResult: Record<string, unknown> | undefined;
 
   constructor(readonly name: string) {}
 
@@ -40,14 +47,24 @@ export class HostState {
     return this.runtime;
   }
 
+  get includedVars(): Readonly<Record<string, unknown>> {
+    return this.included;
+  }
+
   get factsGathered(): boolean {
     return this.gathered;
   }
 
-  /** A play with gather_facts reached the host: from now on its facts are variables. */
-  gatherFacts(): void {
-    if (this.gathered) return;
+  /** The gather_subset of every play that gathered facts on the host: as in Ansible, facts gathered once stay. */
+  get gatheredSubsets(): readonly (readonly string[])[] {
+    return this.subsets;
+  }
+
+  /** A play with gather_facts reached the host: from now on the facts of its gather_subset (default all) are variables. */
+  gatherFacts(gatherSubset: readonly string[] = []): void {
+    if (this.gathered && this.subsets.at(-1)?.join() === gatherSubset.join()) return;
     this.gathered = true;
+    this.subsets.push(gatherSubset);
     this.fixedVars = undefined;
     this.varsVersion += 1;
   }
@@ -60,6 +77,12 @@ export class HostState {
 
   remember(values: Record<string, unknown>): void {
     Object.assign(this.runtime, values);
+    this.varsVersion += 1;
+  }
+
+  /** Variables read by include_vars. */
+  include(values: Record<string, unknown>): void {
+    Object.assign(this.included, values);
     this.varsVersion += 1;
   }
 
@@ -80,6 +103,7 @@ export class HostState {
 export class Hosts {
   private readonly states = new Map<string, HostState>();
   private readonly playHosts = new Map<Play, string[]>();
+  private readonly batches = new Map<Play, string[]>();
 
   constructor(
     private readonly inventory: Inventory,
@@ -94,6 +118,16 @@ export class Hosts {
       this.playHosts.set(play, hosts);
     }
     return hosts;
+  }
+
+  /** The play's hosts that run it now (its batch, with serial). */
+  startBatch(play: Play, batch: string[]): void {
+    this.batches.set(play, batch);
+  }
+
+  /** The batch running the play now; before it starts, all its hosts. */
+  batchOf(play: Play): string[] {
+    return this.batches.get(play) ?? this.ofPlay(play);
   }
 
   /** A host's state, created when the run first reaches the host: from then on it shows in the recap. */

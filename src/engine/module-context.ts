@@ -15,7 +15,8 @@ export class ModuleContexts {
     private readonly playbookDir: string,
   ) {}
 
-  of(host: HostState, vars: Record<string, unknown>): ModuleContext {
+  /** `roleDir`: the directory of the task's role, if it comes from one; `check`: the task's check mode, if it says. */
+  of(host: HostState, vars: Record<string, unknown>, roleDir?: string, check = this.check): ModuleContext {
     let nonce: string | undefined;
     return {
       host: host.name,
@@ -24,10 +25,11 @@ export class ModuleContexts {
         if (!host.facts) throw new RunbookError('RB_INTERNAL', `the facts of ${host.name} are not known yet`);
         return host.facts;
       },
-      check: this.check,
+      check,
       hostVars: (name) => this.variables.ofHostSeenFrom(host, name),
       resolveHost: (name) => this.variables.resolveHost(host, name),
       playbookDir: this.playbookDir,
+      ...(roleDir === undefined ? {} : { roleDir }),
       renderTemplate: (text) => String(renderValue(text, vars)),
       readLocalFile: (path) => readFileSync(resolve(this.playbookDir, path)),
       evaluate: (expression) => evaluate(expression, vars),

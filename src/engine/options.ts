@@ -1,4 +1,4 @@
-import type { ConnectionSettings, HostKeyPolicy, Transport, TransportStats } from '../transport/types.js';
+import type { ConnectionDefaults, ConnectionSettings, HostKeyPolicy, Transport, TransportStats } from '../transport/types.js';
 import type { HostRecap } from './events.js';
 
 export interface RunOptions {
@@ -11,6 +11,8 @@ export interface RunOptions {
   extraVars: Record<string, unknown>;
   hostKeyPolicy: HostKeyPolicy;
   connectTimeoutMs: number;
+  /** ansible.cfg's remote_user, remote_port and private_key_file, under the inventory's variables. */
+  connectionDefaults?: ConnectionDefaults;
   commandTimeoutMs: number | undefined;
   signal?: AbortSignal;
   /** A failed task does not stop its host (grading reads every step, in check mode). */

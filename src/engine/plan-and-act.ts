@@ -1,15 +1,20 @@
 import { RunbookError } from '../errors.js';
 import type { Play, Task } from '../load/model.js';
+import { convertRenderedArguments } from '../load/arguments.js';
+import { isRecord } from '../load/source.js';
 import { getModule } from '../modules/registry.js';
 import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, ProbeResults, ProbeSet } from '../modules/types.js';
 import { moduleSchemaId } from '../schema/ajv.js';
 import { validate } from '../schema/validate.js';
 import { hasTemplate, renderValue } from '../template/index.js';
 import { becomeFailureMessage } from '../transport/become.js';
+import type { Command } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
 import { withBecome, type Connections } from './connection.js';
+import { withEnvironment } from './environment.js';
 import type { RunEventListener, TaskResult, TaskStatus } from './events.js';
-import { execFields, exitDescription, tail } from './exec-result.js';
+import { execFields } from '../modules/lib/exec-fields.js';
+import { exitDescription, tail } from './exec-result.js';
 import type { HostState, Hosts } from './host-state.js';
 import type { ModuleContexts } from './module-context.js';
 import type { RunOptions } from './options.js';
@@ -28,6 +33,18 @@ export interface Outcome {
   diff?: TaskResult['diff'];
   commands?: string[];
   registered: Record<string, unknown>;
+}
+
+/** How one pass of a task runs on a host (its keywords read there). */
+export interface PassSettings {
+  /** Only report what would change (check mode). */
+  check: boolean;
+  /** Variables the plan's steps run with. */
+  environment: Record<string, string>;
+  /** The host the module probes and changes: the task's host, or the one it is delegated to. */
+  target: HostState;
+  /** The hosts set_fact and include_vars values go to: the task's (and, for run_once, the batch's), or the delegated one with delegate_facts. */
+  factsTo: readonly HostState[];
 }
 
 export function skippedOutcome(message: string, awaitsEarlierTask = false): Outcome {
@@ -56,20 +73,26 @@ export class PlanAndAct {
     private readonly contexts: ModuleContexts,
   ) {}
 
-  async run(play: Play, task: Task, host: HostState, vars: Record<string, unknown>): Promise<Outcome> {
+  async run(play: Play, task: Task, host: HostState, vars: Record<string, unknown>, settings: PassSettings): Promise<Outcome> {
     const module = getModule(task.module);
     if (!module) throw new RunbookError('RB_INTERNAL', `module "${task.module}" is not registered`);
-    const args = renderValue(task.args, vars) as Record<string, unknown>;
+    const rendered = renderValue(task.args, vars) as Record<string, unknown>;
+    const args = this.hasTemplatedArgs(task) && isRecord(rendered) ? convertRenderedArguments(task.module, rendered) : rendered;
     // Templated arguments could only be type-checked once rendered: check them now, before planning.
     const argumentIssues = this.hasTemplatedArgs(task) ? validate(moduleSchemaId(task.module), args) : [];
     if (argumentIssues.length > 0) {
       const message = argumentIssues.map((issue) => `${issue.instancePath || 'arguments'}: ${issue.message}`).join('; ');
       return { status: 'failed', message: `invalid arguments after templating: ${message}`, ran: false, registered: { changed: false, failed: true, msg: message } };
     }
-    const plan = await this.plan(module, args, this.contexts.of(host, vars), play, task, host);
+    const { target } = settings;
+    const context = this.contexts.of(target, vars, task.role?.dir, settings.check);
+    const plan = await this.plan(module, args, context, play, task, target, vars, target === host);
     if (plan.kind === 'noop') {
       if (plan.skipped) return skippedOutcome(plan.reason, plan.awaitsEarlierTask);
-      if (plan.setFacts) host.remember(plan.setFacts);
+      for (const receiver of settings.factsTo) {
+        if (plan.setFacts) receiver.remember(plan.setFacts);
+        if (plan.includedVars) receiver.include(plan.includedVars);
+      }
       return {
         status: 'ok',
         message: plan.message ?? plan.reason,
@@ -81,7 +104,7 @@ export class PlanAndAct {
       return { status: 'failed', message: plan.message, ran: false, registered: { changed: false, failed: true, msg: plan.message, ...plan.result } };
     }
     const commands = plan.steps.map((step) => (step.host ? `[${step.host}] ` : '') + step.command.redacted());
-    if (this.options.check) {
+    if (settings.check) {
       return {
         status: 'changed',
         message: `would ${plan.summary}`,
@@ -91,7 +114,7 @@ export class PlanAndAct {
         registered: { changed: true, failed: false, check_mode: true, msg: plan.summary, ...plan.result },
       };
     }
-    return this.act(plan, play, task, host, commands);
+    return this.act(plan, play, task, host, vars, settings, commands);
   }
 
   private async plan(
@@ -101,12 +124,14 @@ export class PlanAndAct {
     play: Play,
     task: Task,
     host: HostState,
+    vars: Record<string, unknown>,
+    readAhead: boolean,
   ): Promise<Exclude<Plan, { kind: 'probe' }>> {
     const probes: ProbeResults = {};
     let wanted: ProbeSet = module.probe?.(args, context) ?? {};
     // Bounded: a module asks for more facts a few times at most (e.g. domain XML, then its disks).
     for (let round = 0; round < 8; round += 1) {
-      Object.assign(probes, await this.probes.read(wanted, play, task, host, round === 0));
+      Object.assign(probes, await this.probes.read(wanted, play, task, host, vars, readAhead && round === 0));
       const plan = module.plan(args, probes, context);
       if (plan.kind !== 'probe') return plan;
       wanted = plan.probes;
@@ -123,16 +148,17 @@ export class PlanAndAct {
     return templated;
   }
 
-  /** Runs a plan's steps in order; the first failing step fails the task. */
-  private async act(plan: ChangePlan, play: Play, task: Task, host: HostState, commands: string[]): Promise<Outcome> {
+  /** Runs a plan's steps in order, on the settings' target (or the host a step names); the first failing step fails the task. */
+  private async act(plan: ChangePlan, play: Play, task: Task, host: HostState, vars: Record<string, unknown>, settings: PassSettings, commands: string[]): Promise<Outcome> {
     const captured: ProbeResults = {};
     let last: ExecResult | undefined;
+    const asTaskRuns = (command: Command, target: HostState) => withBecome(withEnvironment(command, settings.environment), play, task, target, vars);
     for (const step of plan.steps) {
-      const target = step.host ? this.hosts.state(this.variables.resolveHost(host, step.host)) : host;
+      const target = step.host ? this.hosts.state(this.variables.resolveHost(host, step.host)) : settings.target;
       if (step.host) await this.connections.ensureConnected(target, play);
       this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
       this.probeCache.forgetAll();
-      const result = await this.connections.exec(target, withBecome(step.command, play, task, target), {
+      const result = await this.connections.exec(target, asTaskRuns(step.command, target), {
         ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
         ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
         ...(step.progress
@@ -143,7 +169,7 @@ export class PlanAndAct {
           : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       }).catch(async (error: unknown) => {
-        if (step.onAbort) await this.connections.exec(target, withBecome(step.onAbort, play, task, target)).catch(() => undefined);
+        if (step.onAbort) await this.connections.exec(target, asTaskRuns(step.onAbort, target)).catch(() => undefined);
         throw error;
       }).finally(() => this.probeCache.forgetAll());
       last = result;
@@ -162,11 +188,13 @@ export class PlanAndAct {
       }
     }
     const outcome = plan.finish?.(captured) ?? {};
-    const registered = { changed: true, failed: Boolean(outcome.failure), ...(last ? execFields(last) : {}), ...plan.result, ...outcome.result };
+    const changed = outcome.changed ?? true;
+    const registered = { changed, failed: Boolean(outcome.failure), ...(last ? execFields(last) : {}), ...plan.result, ...outcome.result };
     if (outcome.failure) {
       return { status: 'failed', message: outcome.failure, ran: true, commands, diff: plan.diff, registered: { ...registered, msg: outcome.failure } };
     }
-    return { status: 'changed', message: outcome.message ?? plan.summary, ran: true, commands, diff: plan.diff, registered };
+    // Steps that ran may still change nothing the module manages (a cache refresh that found it fresh).
+    return { status: changed ? 'changed' : 'ok', message: outcome.message ?? plan.summary, ran: true, commands, diff: plan.diff, registered };
   }
 
   private progress(task: Task, host: HostState, update: { percent?: number; message?: string } | undefined): void {

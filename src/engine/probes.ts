@@ -30,13 +30,14 @@ export class Probes {
     private readonly contexts: ModuleContexts,
   ) {}
 
-  async read(wanted: ProbeSet, play: Play, task: Task, host: HostState, readAhead: boolean): Promise<ProbeResults> {
+  /** `vars`: the task's variables (its become keywords are read with them). */
+  async read(wanted: ProbeSet, play: Play, task: Task, host: HostState, vars: Record<string, unknown>, readAhead: boolean): Promise<ProbeResults> {
     const results: ProbeResults = {};
     // Commands are keyed by their rendered text, rendered once each.
     const byHost = new Map<string, Array<{ key: string; text: string; command: Command }>>();
     for (const [key, probe] of Object.entries(wanted)) {
       const { host: target, command } = this.normalise(probe, host);
-      const wrapped = withBecome(command, play, task, this.hosts.state(target));
+      const wrapped = withBecome(command, play, task, this.hosts.state(target), vars);
       const text = wrapped.render();
       const cached = this.cache.get(target, text);
       if (cached) results[key] = cached;
@@ -86,6 +87,8 @@ export class Probes {
     for (const later of tasks) {
       const module = getModule(later.module);
       if (!module?.probe || !selectedByTags(play, later, this.options)) continue;
+      // A delegated task probes another host.
+      if (later.delegateTo !== undefined) continue;
       if (!host.facts && (later.become ?? play.become)) continue;
       try {
         const vars = this.variables.ofTask(play, later, host);
@@ -93,11 +96,11 @@ export class Probes {
         for (const item of items) {
           const itemVars = item === undefined ? vars : { ...vars, [later.loopVar]: item };
           const args = renderValue(later.args, itemVars) as Record<string, unknown>;
-          const probes = module.probe(args, this.contexts.of(host, itemVars));
+          const probes = module.probe(args, this.contexts.of(host, itemVars, later.role?.dir));
           for (const probe of Object.values(probes)) {
             const { host: target, command } = this.normalise(probe, host);
             if (target !== host.name) continue;
-            const wrapped = withBecome(command, play, later, host);
+            const wrapped = withBecome(command, play, later, host, itemVars);
             commands.set(wrapped.render(), wrapped);
           }
         }

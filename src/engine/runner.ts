@@ -37,13 +37,13 @@ async function execute(playbook: Playbook, inventory: Inventory, options: RunOpt
   const started = Date.now();
   const hosts = new Hosts(inventory, options.limit);
   const probeCache = new ProbeCache();
-  const variables = new Variables(inventory, options.extraVars, hosts);
+  const variables = new Variables(inventory, options.extraVars, hosts, options.check);
   const contexts = new ModuleContexts(variables, options.check, dirname(resolve(playbook.file)));
   const connections = new Connections(options, variables, probeCache);
   const probes = new Probes(playbook.plays, options, hosts, variables, connections, probeCache, contexts);
   const planAndAct = new PlanAndAct(options, emit, hosts, variables, connections, probes, probeCache, contexts);
-  const tasks = new TaskRunner(options, emit, connections, probes, probeCache, variables, planAndAct);
-  const plays = new PlayRunner(options, emit, hosts, tasks);
+  const tasks = new TaskRunner(options, emit, hosts, connections, probes, probeCache, variables, planAndAct);
+  const plays = new PlayRunner(options, emit, hosts, tasks, variables);
 
   const allHosts = [...new Set(playbook.plays.flatMap((play) => hosts.ofPlay(play)))];
   emit({ type: 'run:start', playbook: playbook.file, check: options.check, diff: options.diff, hosts: allHosts });
@@ -53,7 +53,8 @@ async function execute(playbook: Playbook, inventory: Inventory, options: RunOpt
     await Promise.all(hosts.all().map((host) => host.transport?.close().catch(() => undefined)));
   }
   const reached = hosts.all();
-  const recap = Object.fromEntries(reached.map((host) => [host.name, host.recap]));
+  // As Ansible's recap: the hosts of the plays, not those a task was only delegated to.
+  const recap = Object.fromEntries(reached.filter((host) => allHosts.includes(host.name)).map((host) => [host.name, host.recap]));
   const durationMs = Date.now() - started;
   const transportStats = Object.fromEntries(
     reached.map((host) => [host.name, { ...(host.transport?.stats ?? { connections: 0, execs: 0 }) }]),

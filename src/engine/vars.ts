@@ -1,4 +1,5 @@
-import type { HostFacts } from '../facts/host.js';
+import { dirname, resolve } from 'node:path';
+import { gatheredFacts, moduleFacts } from '../facts/ansible.js';
 import type { Inventory, Play, Task } from '../load/model.js';
 import { hostScopes, type HostScope } from '../load/pods.js';
 import type { HostState, Hosts } from './host-state.js';
@@ -19,26 +20,53 @@ export class Variables {
     private readonly inventory: Inventory,
     private readonly extraVars: Record<string, unknown>,
     private readonly hosts: Hosts,
+    /** --check: Ansible's ansible_check_mode. */
+    private readonly check = false,
   ) {
     this.scopeOf = hostScopes(inventory);
   }
 
   /**
-   * Variables visible to a task on a host: inventory < play < registered/set_fact < task < extra vars.
+   * Variables visible to a task on a host, by Ansible's precedence: role defaults < inventory < play
+   * vars and vars_files < role vars < task vars (blocks' included) < include_vars < registered and
+   * set_fact < role params < include params < extra vars.
    * Callers never change the object returned: it is shared while the host's variables are unchanged.
    */
   ofTask(play: Play, task: Task, host: HostState): Record<string, unknown> {
     const playVars = host.view(play, () => ({
+      ...play.roleDefaults,
       ...this.fixedVars(host.name, host),
       ...play.vars,
+      ...play.roleVars,
+      ...host.includedVars,
       ...host.runtimeVars,
       ...this.extraVars,
       ...this.specialVars(play, host),
     }));
-    if (Object.keys(task.vars).length === 0) return playVars;
-    // Built on its play's view: a task run in another play must not see this play's variables. As in
-    // Ansible, task vars lose to set_fact and registered values, and those to extra vars.
-    return host.view(task, () => ({ ...playVars, ...task.vars, ...host.runtimeVars, ...this.extraVars, ...this.specialVars(play, host) }), playVars);
+    const role = task.role;
+    if (role === undefined && Object.keys(task.vars).length === 0 && Object.keys(task.includeParams).length === 0) return playVars;
+    // Built on its play's view: a task run in another play must not see this play's variables. Its
+    // role's defaults and vars win over other roles' (Ansible's VariableManager.get_vars).
+    return host.view(
+      task,
+      () => ({
+        ...play.roleDefaults,
+        ...role?.defaults,
+        ...this.fixedVars(host.name, host),
+        ...play.vars,
+        ...play.roleVars,
+        ...role?.vars,
+        ...task.vars,
+        ...host.includedVars,
+        ...host.runtimeVars,
+        ...role?.params,
+        ...task.includeParams,
+        ...this.extraVars,
+        ...this.specialVars(play, host),
+        ...(role === undefined ? {} : { role_name: role.name, role_path: role.dir, ansible_role_name: role.name }),
+      }),
+      playVars,
+    );
   }
 
   /** A host's variables as `hostvars` shows them: inventory, facts, registered and set_fact values. */
@@ -67,7 +95,18 @@ export class Variables {
       hostvars = hostvarsView(scope, (name) => this.ofHost(name));
       this.hostvarsByScope.set(scope, hostvars);
     }
-    return { hostvars, groups: scope.groups, play_hosts: this.hosts.ofPlay(play).filter(scope.sees) };
+    const playHosts = this.hosts.ofPlay(play).filter(scope.sees);
+    const batch = this.hosts.batchOf(play).filter(scope.sees);
+    return {
+      hostvars,
+      groups: scope.groups,
+      play_hosts: batch,
+      ansible_play_hosts_all: playHosts,
+      ansible_play_batch: batch,
+      ansible_check_mode: this.check,
+      playbook_dir: resolve(dirname(play.position.file)),
+      ...(this.inventory.file === undefined ? {} : { inventory_file: resolve(this.inventory.file), inventory_dir: resolve(dirname(this.inventory.file)) }),
+    };
   }
 
   /** The host's variables that do not change during a run (inventory, name, facts), kept once its facts are known. */
@@ -81,37 +120,25 @@ export class Variables {
       inventory_hostname_short: name.split('.')[0],
       group_names: inventoryHost?.groups.filter((group) => group !== 'all') ?? [],
       // As in Ansible, facts a play did not gather (gather_facts: false) are not variables yet.
-      ...(facts && host?.factsGathered ? { facts, ansible_facts: ansibleFacts(facts), ...prefixed(ansibleFacts(facts)) } : { ansible_facts: {} }),
+      ...(facts && host?.factsGathered ? factVariables(facts.ansible, host.gatheredSubsets, facts) : { ansible_facts: {} }),
+      ansible_version: ANSIBLE_VERSION,
     };
     if (host && facts) host.fixedVars = fixed;
     return fixed;
   }
 }
 
-/** Ansible-style names for the host facts, so playbooks written for Ansible read them unchanged. */
-function ansibleFacts(facts: HostFacts): Record<string, unknown> {
-  const osFamily = facts.osFamily === 'debian' ? 'Debian' : facts.osFamily === 'redhat' ? 'RedHat' : 'Unknown';
-  const distribution = facts.distribution ? facts.distribution[0]!.toUpperCase() + facts.distribution.slice(1) : '';
-  return {
-    os_family: osFamily,
-    distribution,
-    distribution_version: facts.distributionVersion,
-    distribution_major_version: facts.distributionVersion.split('.')[0] ?? '',
-    hostname: facts.hostname,
-    pkg_mgr: facts.packageManager,
-    service_mgr: facts.initSystem,
-    all_ipv4_addresses: facts.addresses,
-    default_ipv4: { address: facts.addresses[0] ?? '' },
-    selinux: { status: facts.selinux === 'absent' || facts.selinux === 'disabled' ? 'disabled' : 'enabled', mode: facts.selinux },
-    firewalld: facts.firewalld,
-    user_id: facts.user,
-    architecture: facts.architecture,
-  };
-}
+/**
+ * The ansible-core release whose documented behaviour runbook reproduces (its fact collectors and
+ * modules were read in that version's source): playbooks that test ansible_version take the paths
+ * written for it.
+ */
+const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
-/** The facts once more as top-level `ansible_<name>` variables, as Ansible injects them. */
-function prefixed(facts: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(facts).map(([key, value]) => [`ansible_${key}`, value]));
+/** The facts of the gathered subsets as Ansible injects them: `ansible_facts`, and each as a top-level variable in setup's form (`ansible_<name>`), beside runbook's own `facts`. */
+function factVariables(ansible: Record<string, unknown>, subsets: readonly (readonly string[])[], facts: unknown): Record<string, unknown> {
+  const gathered = gatheredFacts(ansible, subsets);
+  return { facts, ansible_facts: gathered, ...moduleFacts(gathered) };
 }
 
 /**

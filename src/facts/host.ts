@@ -1,5 +1,7 @@
 import { raw, sh, type Command } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
+import { ansibleFacts } from './ansible.js';
+import { readProbeOutput } from './probe-output.js';
 
 /** Facts every module may rely on, gathered once per host with one command and no Python. */
 export interface HostFacts {
@@ -17,45 +19,95 @@ export interface HostFacts {
   user: string;
   uid: number;
   architecture: string;
+  /** The same facts under Ansible's names and in Ansible's forms, without the `ansible_` prefix. */
+  ansible: Record<string, unknown>;
 }
 
 // Constant text with no user data: the one place a whole script is written as raw shell.
-// Every line prints key=value; the script always exits 0 (a failed test is a missing key).
-// Addresses keep their /prefix here, dropped when parsed. The kernel's view (/sys/fs/selinux)
-// decides SELinux, since getenforce is often not installed; systemd decides firewalld, since
-// firewall-cmd is a slow Python start-up. It runs on every host at every run, so it starts three
-// programs (uname, ip, id) and does the rest with shell builtins: each program costs the host ~1 ms.
+// Every line prints key=value, except the /proc lines grep prints as path:line; the script always
+// exits 0 (a failed test is a missing key). The kernel's view (/sys/fs/selinux) decides SELinux,
+// since getenforce is often not installed; systemd decides firewalld, since firewall-cmd is a slow
+// Python start-up. It runs on every host at every run, so it starts few programs (uname, ip, grep,
+// getent for the account, date) and reads everything else with shell builtins: each program costs
+// the host ~1 ms. The fqdn is looked up in /etc/hosts only (the host name's address, then that
+// address's first line, as Python's getfqdn() resolves them): a DNS query could cost seconds. A
+// value that may hold a newline is never printed (os-release values are single lines; `ip -o`
+// prints one line per address).
 const SCRIPT = `
 if [ -r /etc/os-release ]; then . /etc/os-release; elif [ -r /usr/lib/os-release ]; then . /usr/lib/os-release; fi
-rb_uname=$(uname -nm)
-echo "hostname=\${rb_uname% *}"
+rb_uname=$(uname -snrvm)
+rb_node=\${rb_uname#* }
+rb_node=\${rb_node%% *}
+echo "hostname=$rb_node"
+echo "uname=$rb_uname"
 echo "id=$ID"
 echo "id_like=$ID_LIKE"
 echo "version=$VERSION_ID"
+echo "os_version=$VERSION"
+echo "os_name=$NAME"
+echo "pretty_name=$PRETTY_NAME"
+[ -n "\${VERSION_CODENAME+set}" ] && echo "version_codename=$VERSION_CODENAME"
+[ -n "\${UBUNTU_CODENAME+set}" ] && echo "ubuntu_codename=$UBUNTU_CODENAME"
+for rb_file in centos-release redhat-release debian_version; do
+  rb_line=
+  [ -s /etc/$rb_file ] && { read -r rb_line </etc/$rb_file; echo "$rb_file=$rb_line"; }
+done
+if [ -r /etc/lsb-release ]; then
+  while IFS= read -r rb_line; do echo "lsb_file=$rb_line"; done </etc/lsb-release
+elif command -v lsb_release >/dev/null 2>&1; then echo lsb_release=1; fi
 for pm in apt-get dnf yum; do command -v $pm >/dev/null 2>&1 && echo "pm=$pm"; done
 [ -d /run/systemd/system ] && echo init=systemd
-set -f
-rb_addresses= rb_next=
-for rb_word in $(ip -o -4 addr show 2>/dev/null); do
-  [ -n "$rb_next" ] && rb_addresses="$rb_addresses $rb_word"
-  if [ "$rb_word" = inet ]; then rb_next=1; else rb_next=; fi
+rb_line=; read -r rb_line </proc/1/comm 2>/dev/null; echo "proc1=$rb_line"
+[ -e /sbin/openrc ] && echo openrc=1
+[ -d /etc/init.d ] && echo initd=1
+if command -v ip >/dev/null 2>&1; then
+  ip -o -4 addr show 2>/dev/null | while IFS= read -r rb_line; do echo "inet=$rb_line"; done
+else
+  echo "addresses=$(hostname -I 2>/dev/null)"
+fi
+while read -r rb_if rb_dest rb_gw rb_flags rb_refs rb_use rb_metric rb_mask rb_rest; do
+  [ "$rb_dest" = 00000000 ] && [ "$rb_mask" = 00000000 ] && echo "route=$rb_if $rb_gw $rb_flags $rb_metric"
+done </proc/net/route 2>/dev/null
+for rb_dev in /sys/class/net/*; do
+  [ -d "$rb_dev" ] || continue
+  rb_mac= rb_mtu= rb_type= rb_state= rb_kind=-
+  read -r rb_mac <"$rb_dev/address" 2>/dev/null
+  read -r rb_mtu <"$rb_dev/mtu" 2>/dev/null
+  read -r rb_type <"$rb_dev/type" 2>/dev/null
+  read -r rb_state <"$rb_dev/operstate" 2>/dev/null
+  [ -d "$rb_dev/bridge" ] && rb_kind=bridge
+  [ -d "$rb_dev/bonding" ] && rb_kind=bonding
+  echo "interface=\${rb_dev##*/} $rb_kind \${rb_mac:--} \${rb_mtu:--} \${rb_type:--} \${rb_state:--}"
 done
-[ -n "$rb_addresses" ] || rb_addresses=$(hostname -I 2>/dev/null)
-set +f
-echo "addresses=\${rb_addresses# }"
 if [ -r /sys/fs/selinux/enforce ]; then read -r rb_enforce </sys/fs/selinux/enforce; echo "selinux_enforce=$rb_enforce"; fi
 if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"; fi
 if command -v firewall-cmd >/dev/null 2>&1; then
   if [ -d /run/systemd/system ]; then rb_fw=$(systemctl is-active firewalld 2>/dev/null); else rb_fw=$(firewall-cmd --state 2>/dev/null); fi
   echo "firewalld=$rb_fw"
 fi
-rb_id=$(LC_ALL=C id 2>/dev/null)
-rb_id=\${rb_id%% *}
-rb_uid=\${rb_id#uid=}
-rb_uid=\${rb_uid%%\\(*}
-case "$rb_id" in *'('*) rb_user=\${rb_id#*\\(}; echo "user=\${rb_user%\\)}" ;; *) echo "user=$rb_uid" ;; esac
+rb_uid= rb_gid=
+while read -r rb_key rb_real rb_effective rb_rest; do
+  case $rb_key in Uid:) rb_uid=$rb_real; echo "uids=$rb_real $rb_effective" ;; Gid:) rb_gid=$rb_real; echo "gids=$rb_real $rb_effective"; break ;; esac
+done </proc/self/status
+rb_passwd=$(getent passwd "$rb_uid" 2>/dev/null)
+echo "passwd=$rb_passwd"
+echo "user=\${rb_passwd%%:*}"
 echo "uid=$rb_uid"
 echo "arch=\${rb_uname##* }"
+rb_line=; read -r rb_line </var/lib/dbus/machine-id 2>/dev/null || read -r rb_line </etc/machine-id 2>/dev/null; echo "machine_id=$rb_line"
+set -f
+rb_address=
+while read -r rb_a rb_names; do
+  case $rb_a in ''|'#'*) continue ;; esac
+  for rb_n in \${rb_names%%#*}; do [ "$rb_n" = "$rb_node" ] && { rb_address=$rb_a; break 2; }; done
+done </etc/hosts 2>/dev/null
+if [ -n "$rb_address" ]; then
+  while read -r rb_a rb_names; do [ "$rb_a" = "$rb_address" ] && { echo "fqdn=$rb_a \${rb_names%%#*}"; break; }; done </etc/hosts
+fi
+set +f
+echo "date=$(LC_ALL=C date '+%Y %m %d %H %M %S %N %s %A %w %W %Z %z' 2>/dev/null)"
+grep -HE '^(MemTotal|MemFree|Buffers|Cached|SwapCached|SwapTotal|SwapFree|processor|vendor_id|model name|physical id|core id|cpu cores|siblings|cpu|Processor|Vendor|# processors|ncpus active|Cpus_allowed_list)[[:space:]]*:' /proc/meminfo /proc/cpuinfo /proc/self/status 2>/dev/null
+true
 `;
 
 export function hostFactsCommand(): Command {
@@ -63,32 +115,25 @@ export function hostFactsCommand(): Command {
 }
 
 export function parseHostFacts(output: ExecResult): HostFacts {
-  const values = new Map<string, string[]>();
-  for (const line of output.stdout.split('\n')) {
-    const at = line.indexOf('=');
-    if (at <= 0) continue;
-    const key = line.slice(0, at);
-    values.set(key, [...(values.get(key) ?? []), line.slice(at + 1).trim()]);
-  }
-  const one = (key: string): string => values.get(key)?.[0] ?? '';
+  const probe = readProbeOutput(output.stdout);
+  const one = (key: string): string => probe.one(key);
   const id = one('id').toLowerCase();
   const osFamily = familyOf(id, one('id_like').toLowerCase());
+  const ansible = ansibleFacts(probe);
   return {
     hostname: one('hostname'),
     osFamily,
     distribution: id,
     distributionVersion: one('version'),
-    packageManager: packageManagerOf(osFamily, values.get('pm') ?? []),
+    packageManager: PACKAGE_MANAGERS.find((manager) => manager === ansible.pkg_mgr) ?? 'unknown',
     initSystem: one('init') === 'systemd' ? 'systemd' : 'other',
-    addresses: one('addresses')
-      .split(/\s+/)
-      .map((address) => address.replace(/\/\d+$/, ''))
-      .filter((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address) && !address.startsWith('127.')),
+    addresses: (ansible.all_ipv4_addresses as string[] | undefined) ?? one('addresses').split(/\s+/).filter((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address) && !address.startsWith('127.')),
     selinux: selinuxOf(one('selinux_enforce'), one('selinux').toLowerCase()),
-    firewalld: !values.has('firewalld') ? 'absent' : /^(active|running)$/.test(one('firewalld')) ? 'running' : 'stopped',
-    user: one('user'),
+    firewalld: !probe.has('firewalld') ? 'absent' : /^(active|running)$/.test(one('firewalld')) ? 'running' : 'stopped',
+    user: one('user') || one('uid'),
     uid: Number(one('uid') || '-1'),
     architecture: one('arch'),
+    ansible,
   };
 }
 
@@ -99,14 +144,7 @@ function familyOf(id: string, idLike: string): HostFacts['osFamily'] {
   return 'unknown';
 }
 
-/** The family's own manager first: on RHEL 8+ yum is a compatibility alias of dnf. */
-function packageManagerOf(family: HostFacts['osFamily'], found: readonly string[]): HostFacts['packageManager'] {
-  const preference: Array<[string, HostFacts['packageManager']]> =
-    family === 'redhat'
-      ? [['dnf', 'dnf'], ['yum', 'yum'], ['apt-get', 'apt']]
-      : [['apt-get', 'apt'], ['dnf', 'dnf'], ['yum', 'yum']];
-  return preference.find(([command]) => found.includes(command))?.[1] ?? 'unknown';
-}
+const PACKAGE_MANAGERS = ['apt', 'dnf', 'yum'] as const;
 
 /** /sys/fs/selinux/enforce exists only while SELinux is enabled; getenforce alone says "Disabled". */
 function selinuxOf(enforce: string, getenforce: string): HostFacts['selinux'] {

@@ -34,6 +34,7 @@ const FREE_FORM_MODULES = new Map([
   ['command', 'cmd'],
   ['shell', 'cmd'],
   ['meta', 'free_form'],
+  ['include_vars', 'file'],
 ]);
 /** Modules whose free text may also hold option words (Ansible's command and shell). */
 const OPTION_WORD_MODULES = new Set(['command', 'shell']);
@@ -85,6 +86,28 @@ function typedValue(module: string, argument: string, value: string): unknown {
   if ((types.has('integer') || types.has('number')) && /^[-+]?\d+$/.test(word)) return Number(word);
   if (types.has('number') && word !== '' && Number.isFinite(Number(word))) return Number(word);
   return value;
+}
+
+/**
+ * Arguments once their templates are rendered, converted as Ansible's argument spec converts them:
+ * a number or boolean where a string is taken becomes Python's str() of it (`hour: "{{ 2 }}"` is "2",
+ * true is "True"), a number where an octal mode is taken is that mode (493 is "0755"), and boolean
+ * words and numeric strings become booleans and numbers where those are taken. Anything else stays,
+ * for the schema to refuse.
+ */
+export function convertRenderedArguments(module: string, args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(args).map(([argument, value]) => {
+      const { property, definitions } = propertySchema(module, argument);
+      const types = typesOf(property, definitions);
+      if (types.size === 0) return [argument, value];
+      if (typeof value === 'string') return [argument, typedValue(module, argument, value)];
+      if (types.has(typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value) || types.has(typeof value)) return [argument, value];
+      if (!types.has('string') || (typeof value !== 'number' && typeof value !== 'boolean')) return [argument, value];
+      if (typeof value === 'number' && property?.pattern === FILE_MODE_PATTERN) return [argument, value.toString(8).padStart(4, '0')];
+      return [argument, typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value)];
+    }),
+  );
 }
 
 /** `key=value` words: the arguments, and for command and shell the rest of the line as `cmd`. */

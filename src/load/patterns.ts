@@ -51,8 +51,39 @@ function patternRegex(source: string): RegExp {
   }
 }
 
-/** Hosts one pattern word names: all/*, a group, a host, a glob (kvm*) or a ~regex over groups and hosts. */
+/** `name[0]`, `name[-1]`, `name[1:3]` (inclusive), `name[2:]`: Ansible's PATTERN_WITH_SUBSCRIPT. */
+const SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
+
+/** Hosts one pattern word names: a host, else all/*, a group, a glob (kvm*) or a ~regex over groups and hosts, with an optional subscript. */
 function matchName(inventory: Inventory, name: string): Set<string> {
+  if (inventory.hosts.has(name)) return new Set([name]);
+  const subscripted = name.startsWith('~') ? null : SUBSCRIPT.exec(name);
+  if (!subscripted) return matchWord(inventory, name);
+  const [, word, index, start, separator, end] = subscripted;
+  if (separator === '-') {
+    throw new RunbookError('RB_USAGE', `host pattern "${name}": use [x:y] inclusive subscripts instead of [x-y], which Ansible has removed`);
+  }
+  const hosts = [...matchWord(inventory, word!)];
+  if (hosts.length === 0) return new Set();
+  if (index !== undefined) {
+    // Python's indexing: negative counts from the end; out of range is Ansible's error.
+    const position = Number(index) < 0 ? hosts.length + Number(index) : Number(index);
+    const host = hosts[position];
+    if (host === undefined) throw new RunbookError('RB_USAGE', `No hosts matched the subscripted pattern '${name}'`);
+    return new Set([host]);
+  }
+  const from = Number(start);
+  // As Ansible's _apply_subscript: [x:] runs to the last host, and [x:0] is the one host x.
+  const last = end === '' ? hosts.length - 1 : Number(end);
+  if (last === 0) {
+    const host = hosts[from];
+    if (host === undefined) throw new RunbookError('RB_USAGE', `No hosts matched the subscripted pattern '${name}'`);
+    return new Set([host]);
+  }
+  return new Set(hosts.slice(from, last + 1));
+}
+
+function matchWord(inventory: Inventory, name: string): Set<string> {
   if (name === 'all' || name === '*') return new Set(inventory.hosts.keys());
   const group = inventory.groups.get(name);
   if (group !== undefined) return new Set(group);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { RunbookError, type Issue, type SourcePosition } from '../errors.js';
 
 /** A path into parsed data: mapping keys and sequence indexes. */
@@ -62,7 +62,11 @@ export function parseYaml(file: string, text: string): YamlSource {
       ...(end.line === start.line && end.col > start.col ? { endLine: end.line, endCol: end.col } : {}),
       code: duplicate ? 'RB_YAML_DUPLICATE_KEY' : 'RB_YAML_SYNTAX',
       message: duplicate ? `duplicate key ${/^["']/.test(key) ? key : JSON.stringify(key)}` : error.message,
-      ...(duplicate ? { hint: 'a key may appear once per mapping; the later value would silently win' } : {}),
+      ...(duplicate
+        ? { hint: 'a key may appear once per mapping; the later value would silently win' }
+        : error.code === 'TAB_AS_INDENT'
+          ? { hint: 'indent with spaces: YAML does not allow tabs there' }
+          : quotingHint(text, error.pos[0])),
       severity: 'error',
     });
   }
@@ -70,7 +74,46 @@ export function parseYaml(file: string, text: string): YamlSource {
     issues.push({ file, ...at(warning.pos[0]), code: 'RB_YAML_WARNING', message: warning.message, severity: 'warning' });
   }
   const syntaxOk = doc.errors.every((error) => error.code === 'DUPLICATE_KEY');
+  // A syntax error on such a line already carries the quoting hint.
+  if (syntaxOk) issues.push(...quoteUnquotedTemplates(file, text, doc, at));
   return { file, text, doc, lineCounter, data: syntaxOk ? doc.toJS() : undefined, syntaxOk, issues };
+}
+
+/** `key: {{ x }} and more` is a YAML syntax error whose cause is the unquoted template that starts the value. */
+function quotingHint(text: string, offset: number): { hint: string } | Record<string, never> {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset);
+  const unquoted = /^(\s*(?:-\s+)?[^\s:'"]+:\s+)(\{\{.*)$/.exec(text.slice(lineStart, lineEnd).trimEnd());
+  if (!unquoted) return {};
+  return { hint: `a value that starts with "{{" must be quoted: ${unquoted[1]!.trim()} ${JSON.stringify(unquoted[2])}` };
+}
+
+/**
+ * `msg: {{ name }}` is a YAML flow mapping whose key is another mapping, not a template. Each is
+ * reported with the quoting fix, and read as the text it was meant to be, so validation goes on and
+ * reports nothing that only repeats it.
+ */
+function quoteUnquotedTemplates(file: string, text: string, doc: Document.Parsed, at: (offset: number) => { line: number; col: number }): Issue[] {
+  const issues: Issue[] = [];
+  visit(doc, {
+    Map(_key, node) {
+      const inner = node.items[0]?.key;
+      if (!node.flow || node.items.length !== 1 || !isMap(inner) || !inner.flow || !node.range) return undefined;
+      const [start, end] = node.range;
+      const written = text.slice(start, end).trimEnd();
+      issues.push({
+        file,
+        ...at(start),
+        ...(at(start).line === at(start + written.length).line ? { endLine: at(start).line, endCol: at(start + written.length).col } : {}),
+        code: 'RB_YAML_UNQUOTED_TEMPLATE',
+        message: `a value that starts with "{{" must be quoted: YAML reads ${written} as a mapping`,
+        hint: `write it in quotes: ${JSON.stringify(written)}`,
+        severity: 'error',
+      });
+      return doc.createNode(written);
+    },
+  });
+  return issues;
 }
 
 /** Read and parse a YAML file; an unreadable file is a usage error. */

@@ -173,6 +173,7 @@ export const blockinfileModule: ModuleDefinition<BlockinfileArgs> = {
       probes,
       {},
       'backup_file',
+      args.validate,
     );
   },
 };

@@ -1,4 +1,5 @@
 import type { FirewallArgs } from '../schema/generated/firewall.js';
+import type { FirewalldArgs } from '../schema/generated/firewalld.js';
 import { sh, type Command } from '../shell/command.js';
 import { diffLines, probeOutput } from './lib/probe-output.js';
 import type { ModuleDefinition, Plan, Step } from './types.js';
@@ -30,9 +31,36 @@ export const firewallModule: ModuleDefinition<FirewallArgs> = {
       if (args.required) return { kind: 'fail', message: `${why} on ${context.host} (required: true)` };
       return { kind: 'noop', skipped: true, reason: `${why} on ${context.host}: nothing to open or close` };
     }
-    return planRules(args, state);
+    return planRules(wantedRules(args), (args.state ?? 'enabled') === 'enabled', layersOf(args.permanent ?? true, args.immediate ?? true), state);
   },
 };
+
+/**
+ * Ansible's ansible.posix.firewalld, planned as `firewall` but with Ansible's meaning: the running
+ * configuration only, unless permanent: true (then only the permanent one, unless immediate: true);
+ * a host where firewalld is not installed or not running fails, as in Ansible.
+ */
+export const firewalldModule: ModuleDefinition<FirewalldArgs> = {
+  name: 'firewalld',
+  summary: "Open or close firewalld services and ports (Ansible's ansible.posix.firewalld: running configuration unless permanent)",
+  probe: (args) => ({ firewalld: firewalldProbe(args.zone) }),
+  plan(args, probes, context) {
+    const state = parseFirewalld(probeOutput(probes, 'firewalld').stdout);
+    if (state.status !== 'running') {
+      return { kind: 'fail', message: `firewalld is ${state.status === 'absent' ? 'not installed' : 'not running'} on ${context.host}` };
+    }
+    const permanent = args.permanent ?? false;
+    return planRules(wantedRules(args), args.state === 'enabled', layersOf(permanent, !permanent || (args.immediate ?? false)), state);
+  },
+};
+
+function wantedRules(args: { service?: string | string[]; port?: string | string[] }): ZoneRules {
+  return { services: asList(args.service), ports: asList(args.port) };
+}
+
+function layersOf(permanent: boolean, immediate: boolean): Layer[] {
+  return [...(permanent ? (['permanent'] as const) : []), ...(immediate ? (['runtime'] as const) : [])];
+}
 
 /**
  * Prints "status=…"; when running also the zone, the service names firewalld knows, and the zone's
@@ -66,17 +94,11 @@ function words(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }
 
-function planRules(args: FirewallArgs, state: Extract<FirewalldState, { status: 'running' }>): Plan {
-  const wanted: ZoneRules = { services: asList(args.service), ports: asList(args.port) };
-  const enable = (args.state ?? 'enabled') === 'enabled';
+function planRules(wanted: ZoneRules, enable: boolean, layers: Layer[], state: Extract<FirewalldState, { status: 'running' }>): Plan {
   const unknown = wanted.services.filter((service) => !state.known.includes(service));
   if (enable && unknown.length > 0) {
     return { kind: 'fail', message: `firewalld knows no service ${unknown.join(', ')} (see firewall-cmd --get-services)` };
   }
-  const layers: Layer[] = [
-    ...(args.permanent ?? true ? (['permanent'] as const) : []),
-    ...(args.immediate ?? true ? (['runtime'] as const) : []),
-  ];
   const steps: Step[] = [];
   /** Items changed → the layers they change in, for a one-line summary. */
   const changes = new Map<string, Layer[]>();

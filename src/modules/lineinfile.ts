@@ -247,6 +247,8 @@ export const lineinfileModule: ModuleDefinition<LineinfileArgs> = {
       options.backup,
       probes,
       options.state === 'absent' ? { found: edit.found ?? 0 } : {},
+      'backup',
+      args.validate,
     );
   },
 };

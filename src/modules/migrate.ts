@@ -53,6 +53,8 @@ interface Settings {
   extraFlags: string[];
   shutdownTimeoutS: number;
   onShutdownTimeout: 'fail' | 'destroy';
+  /** The third host that pings the guest while it moves, with the guest's address and the interval. */
+  ping: { from: string; address: string; intervalMs: number } | undefined;
 }
 
 export interface PreCheck {
@@ -69,9 +71,27 @@ const PROBE = {
   destinationAddress: 'destination address',
   destinationCpu: 'destination cpu',
   destinationDisk: (path: string) => `destination disk ${path}`,
+  destinationBridge: (bridge: string) => `destination bridge ${bridge}`,
+  guestAnswers: 'guest answers',
 } as const;
 
-const CAPTURE = { migration: 'migration', destinationState: 'destination state', sourceState: 'source state', job: 'job' } as const;
+const CAPTURE = {
+  migration: 'migration',
+  destinationState: 'destination state',
+  sourceState: 'source state',
+  job: 'job',
+  ping: 'ping',
+  answersOnDestination: 'answers on destination',
+} as const;
+
+/** A sed script printing the timestamp of each reply `ping -D` prints: `[1765001234.123456] 64 bytes from …`. */
+const PING_REPLY_TIMESTAMP = String.raw`s/^\[\([0-9.]*\)\] .* bytes from .*/\1/p`;
+
+/** Seconds the guest-answers pre-check waits for the guest's first reply. */
+const GUEST_BOOT_WAIT_S = 60;
+
+/** Seconds the ping_from host waits for replies once the migration has ended, before it calls the guest gone. */
+const REPLY_WAIT_S = 10;
 
 const SAFE_CACHE_MODES = new Set(['none', 'directsync']);
 
@@ -124,6 +144,10 @@ function resolveSettings(args: MigrateArgs, context: ModuleContext): Settings {
     extraFlags: args.extra_flags ?? [],
     shutdownTimeoutS: args.shutdown_timeout ?? 120,
     onShutdownTimeout: args.on_shutdown_timeout ?? 'fail',
+    ping:
+      args.ping_from === undefined || args.guest_address === undefined
+        ? undefined
+        : { from: context.resolveHost(args.ping_from), address: args.guest_address, intervalMs: args.ping_interval_ms ?? 20 },
   };
 }
 
@@ -141,6 +165,13 @@ function uriHost(uri: string): string {
 function destinationProblem(settings: Settings, context: ModuleContext): string | undefined {
   if (settings.dest === settings.source) return `migrate: the destination ${settings.dest} is the host the task runs on`;
   if (context.hostVars(settings.dest) === undefined) return `migrate: the destination ${settings.dest} is not a host of the inventory`;
+  const { ping } = settings;
+  if (ping === undefined) return undefined;
+  if (settings.mode !== 'live') return 'migrate: ping_from measures the downtime of a live migration; an offline one has no downtime to measure (remove ping_from or use mode: live)';
+  if (context.hostVars(ping.from) === undefined) return `migrate: ping_from ${ping.from} is not a host of the inventory`;
+  if (ping.from === settings.source || ping.from === settings.dest) {
+    return `migrate: ping_from must be a third host, neither the source ${settings.source} nor the destination ${settings.dest}: the guest's network moves between these two`;
+  }
   return undefined;
 }
 
@@ -186,11 +217,13 @@ function planMigration(settings: Settings, probes: ProbeResults, { nonce, check 
   checks.push(needsAddress ? addressCheck(settings, probeOutput(probes, PROBE.destinationAddress)) : skipped('destination-address', 'offline move over shared storage: the source does not connect to the destination'));
   checks.push(cpuCheck(settings, summary, probes[PROBE.destinationCpu]));
   checks.push(memoryCheck(settings, summary, probeOutput(probes, PROBE.destinationMemory)));
+  checks.push(...bridgeChecks(settings, summary, probes));
+  if (settings.ping) checks.push(guestAnswersCheck(settings.ping, probeOutput(probes, PROBE.guestAnswers)));
   if (checks.some((check) => check.verdict === 'failed')) return refuse(checks);
 
   const steps = [
     ...sharedStorageSteps(settings, storage.proveShared, nonce),
-    ...(settings.mode === 'live' ? liveSteps(settings) : offlineSteps(settings, sourceInfo, summary, definition.stdout, storage.copy)),
+    ...(settings.mode === 'live' ? liveSteps(settings, nonce) : offlineSteps(settings, sourceInfo, summary, definition.stdout, storage.copy)),
     ...verificationSteps(settings),
   ];
   return {
@@ -270,6 +303,21 @@ function missingProbes(settings: Settings, summary: DomainSummary, probes: Probe
   const wanted: ProbeSet = {};
   if (!storageIsCopiedByLibvirt(settings)) {
     for (const disk of diskPaths(summary)) wanted[PROBE.destinationDisk(disk.path)] = onDest(settings, sh`test -e ${disk.path}`);
+  }
+  for (const bridge of summary.bridges) wanted[PROBE.destinationBridge(bridge)] = onDest(settings, sh`ip -o link show type bridge dev ${bridge}`);
+  if (settings.ping) {
+    const { from, address } = settings.ping;
+    // A guest started by the task before may still be booting: ping until its first reply, bounded.
+    // (One `ping -w` would give up at the first "host unreachable", which counts as an answer.)
+    wanted[PROBE.guestAnswers] = {
+      host: from,
+      command: sh`command -v ping > /dev/null || exit 127
+rb_start=$(date +%s)
+until ping -n -q -c 1 -W 1 ${address} > /dev/null 2>&1; do
+  if [ $(($(date +%s) - rb_start)) -ge ${GUEST_BOOT_WAIT_S} ]; then ping -n -q -c 1 -W 1 ${address}; exit 1; fi
+  sleep 0.5
+done`,
+    };
   }
   if (summary.cpuXml !== undefined && summary.cpuMode !== 'host-passthrough') {
     const options = [
@@ -374,6 +422,24 @@ function memoryCheck(settings: Settings, summary: DomainSummary, result: ExecRes
   return passed('destination-memory', `${settings.dest} has ${mib(available)} free, the domain needs ${mib(summary.memoryKiB)}`);
 }
 
+function bridgeChecks(settings: Settings, summary: DomainSummary, probes: ProbeResults): PreCheck[] {
+  if (summary.bridges.length === 0) return [];
+  const missing = summary.bridges.filter((bridge) => probeOutput(probes, PROBE.destinationBridge(bridge)).stdout.trim() === '');
+  const named = summary.bridges.join(', ');
+  return [
+    missing.length === 0
+      ? passed('destination-bridge', `${named} ${summary.bridges.length === 1 ? 'is a bridge' : 'are bridges'} on ${settings.dest}`)
+      : failed('destination-bridge', `${missing.join(', ')} ${missing.length === 1 ? 'is not a bridge' : 'are not bridges'} on ${settings.dest}: the guest's network interface would have nowhere to attach`),
+  ];
+}
+
+function guestAnswersCheck(ping: NonNullable<Settings['ping']>, result: ExecResult): PreCheck {
+  if (result.code === 0) return passed('guest-answers', `${ping.address} answers ping from ${ping.from}`);
+  if (result.code === 127) return failed('guest-answers', `ping is not installed on ${ping.from} (iputils-ping)`);
+  const said = firstLine(result.stderr) || result.stdout.split('\n').find((line) => /packets transmitted/.test(line)) || `exit ${result.code}`;
+  return failed('guest-answers', `${ping.address} does not answer ping from ${ping.from} within ${GUEST_BOOT_WAIT_S} s before the move (${said.trim()}): nothing to measure the downtime with`);
+}
+
 function nonceFile(path: string, nonce: string): string {
   return posix.join(posix.dirname(path), `.${posix.basename(path)}.runbook-nonce-${nonce}`);
 }
@@ -412,7 +478,48 @@ exit $rb_failed`,
   ];
 }
 
-function liveSteps(settings: Settings): Step[] {
+/** Files on the ping_from host: the pinger's output and its process id, unique to this task run. */
+function pingFiles(nonce: string): { log: string; pid: string } {
+  const base = `/tmp/runbook-ping-${nonce}`;
+  return { log: `${base}.log`, pid: `${base}.pid` };
+}
+
+/**
+ * The pinger runs in the background on ping_from across the migration step: `ping -D` timestamps every
+ * reply, so the longest gap between two replies is the downtime as the network saw it. `timeout`
+ * bounds it even if runbook never reaches the step that stops it (a failed migration).
+ */
+function startPingStep(settings: Settings, ping: NonNullable<Settings['ping']>, nonce: string): Step {
+  const files = pingFiles(nonce);
+  const interval = (ping.intervalMs / 1000).toFixed(3);
+  const limitS = settings.timeoutS + 120;
+  return {
+    title: `ping ${ping.address} from ${ping.from} every ${ping.intervalMs} ms`,
+    host: ping.from,
+    command: sh`setsid timeout ${limitS} ping -D -n -i ${interval} ${ping.address} > ${files.log} 2>&1 < /dev/null & echo $! > ${files.pid}`,
+    failureMessage: `cannot start ping on ${ping.from}`,
+  };
+}
+
+/** Waits (bounded) for replies after the migration, stops the pinger and prints the reply timestamps. */
+function stopPingStep(ping: NonNullable<Settings['ping']>, nonce: string): Step {
+  const files = pingFiles(nonce);
+  const tenths = REPLY_WAIT_S * 10;
+  return {
+    title: `stop pinging ${ping.address} from ${ping.from}`,
+    host: ping.from,
+    command: sh`rb_replies() { grep -c 'bytes from' ${files.log}; }
+rb_before=$(rb_replies); rb_waited=0
+while [ "$(rb_replies)" -lt $((rb_before + 3)) ] && [ $rb_waited -lt ${tenths} ]; do sleep 0.1; rb_waited=$((rb_waited + 1)); done
+echo "after $(( $(rb_replies) - rb_before ))"
+kill "$(cat ${files.pid})" 2>/dev/null
+sed -n ${PING_REPLY_TIMESTAMP} ${files.log}
+rm -f -- ${files.log} ${files.pid}`,
+    capture: CAPTURE.ping,
+  };
+}
+
+function liveSteps(settings: Settings, nonce: string): Step[] {
   const flags = [
     '--live',
     '--verbose',
@@ -430,7 +537,9 @@ function liveSteps(settings: Settings): Step[] {
   ];
   const migrate = virsh('migrate', ...flags, '--domain', settings.domain, '--desturi', settings.destUri);
   const timedOut = `no migration within ${settings.timeoutS} s: aborted, ${settings.domain} keeps running on ${settings.source}`;
+  const { ping } = settings;
   return [
+    ...(ping ? [startPingStep(settings, ping, nonce)] : []),
     {
       title: `migrate ${settings.domain} to ${settings.dest} (live)`,
       // The limit is kept on the source itself: on SIGINT virsh aborts its migration job, whatever
@@ -450,6 +559,7 @@ exit $rb_rc`,
       capture: CAPTURE.migration,
       failureMessage: `live migration of ${settings.domain} to ${settings.dest} failed (libvirt keeps it running on ${settings.source})`,
     },
+    ...(ping ? [stopPingStep(ping, nonce)] : []),
   ];
 }
 
@@ -526,7 +636,70 @@ function verificationSteps(settings: Settings): Step[] {
           },
         ]
       : []),
+    ...(settings.ping
+      ? [
+          {
+            title: `post-check: ${settings.ping.address} answers ping from ${settings.dest}`,
+            host: settings.dest,
+            command: sh`ping -n -q -c 3 -i 0.2 -W 2 ${settings.ping.address}`,
+            okCodes: [0, 1, 2, 127],
+            capture: CAPTURE.answersOnDestination,
+          },
+        ]
+      : []),
   ];
+}
+
+export interface PingMeasurement {
+  /** Replies received while the migration ran and until the pinger stopped. */
+  replies: number;
+  /** Replies received after the migration step ended. */
+  repliesAfter: number;
+  /** The longest gap between two consecutive replies, in ms: the downtime as the network saw it. */
+  longestGapMs: number | undefined;
+}
+
+/** Reads the stop step's output: `after N`, then one reply timestamp (seconds, from ping -D) per line. */
+export function parsePingCapture(stdout: string): PingMeasurement {
+  const lines = stdout.split('\n').map((line) => line.trim());
+  const repliesAfter = Number(/^after (\d+)$/.exec(lines.find((line) => line.startsWith('after ')) ?? '')?.[1] ?? 0);
+  const stamps = lines.filter((line) => /^\d+\.\d+$/.test(line)).map((line) => Math.round(Number(line) * 1000));
+  let longest: number | undefined;
+  for (let index = 1; index < stamps.length; index += 1) {
+    const gap = (stamps[index] as number) - (stamps[index - 1] as number);
+    if (longest === undefined || gap > longest) longest = gap;
+  }
+  return { replies: stamps.length, repliesAfter, longestGapMs: longest };
+}
+
+/** The ping figures for the result, and what failed in them (no reply after the move, or none on the destination). */
+function pingOutcome(settings: Settings, captured: ProbeResults): { result: Record<string, unknown>; problems: string[] } {
+  const { ping } = settings;
+  if (ping === undefined) return { result: {}, problems: [] };
+  const measured = parsePingCapture(captured[CAPTURE.ping]?.stdout ?? '');
+  const onDestination = captured[CAPTURE.answersOnDestination];
+  const problems = [
+    measured.repliesAfter > 0
+      ? ''
+      : `post-check guest-answers failed: ${ping.address} gave ${ping.from} no ping reply in ${REPLY_WAIT_S} s after the migration`,
+    onDestination?.code === 0
+      ? ''
+      : `post-check guest-answers failed: ${ping.address} does not answer ping from ${settings.dest}${onDestination?.code === 127 ? ' (ping is not installed there)' : ''}`,
+  ].filter(Boolean);
+  return {
+    result: {
+      ping: {
+        from: ping.from,
+        address: ping.address,
+        interval_ms: ping.intervalMs,
+        replies: measured.replies,
+        ...(measured.longestGapMs === undefined ? {} : { longest_gap_ms: measured.longestGapMs }),
+        answers_on_destination: onDestination?.code === 0,
+      },
+      ...(measured.longestGapMs === undefined ? {} : { measured_downtime_ms: measured.longestGapMs }),
+    },
+    problems,
+  };
 }
 
 /** A domstate result: the state, or "undefined" when libvirt does not know the domain. */
@@ -564,18 +737,24 @@ function finish(settings: Settings, captured: ProbeResults, checks: PreCheck[]):
     ...(job.elapsedMs === undefined ? {} : { libvirt_elapsed_ms: job.elapsedMs }),
     ...(job.downtimeMs === undefined ? {} : { downtime_ms: job.downtimeMs }),
   };
+  const pinged = pingOutcome(settings, captured);
+  Object.assign(result, pinged.result);
   const problems = [
     destinationState === 'running' ? '' : `post-check destination-running failed: ${domain} is ${destinationState} on ${dest}`,
     settings.persistent && presence?.kind === 'present' && !presence.info.persistent
       ? `post-check destination-persistent failed: ${domain} runs on ${dest} but is not defined there (it would vanish when it stops)`
       : '',
     sourceState === 'shut off' || sourceState === 'undefined' ? '' : `post-check source-stopped failed: ${domain} is ${sourceState} on ${source}`,
+    ...pinged.problems,
   ].filter(Boolean);
   if (problems.length > 0) return { result: { ...result, migrated: false }, failure: problems.join('\n') };
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const timing = [
     totalMs === undefined ? '' : ` in ${seconds(totalMs)}`,
-    job.downtimeMs === undefined ? '' : `, downtime ${job.downtimeMs} ms`,
+    job.downtimeMs === undefined ? '' : `, downtime ${job.downtimeMs} ms${settings.ping ? ' (libvirt)' : ''}`,
+    typeof pinged.result.measured_downtime_ms === 'number' && settings.ping
+      ? `, ${pinged.result.measured_downtime_ms} ms measured by ping from ${settings.ping.from} (every ${settings.ping.intervalMs} ms), answers at ${settings.ping.address} on ${dest}`
+      : '',
   ].join('');
   return {
     result,

@@ -16,13 +16,13 @@ export interface MountEntry {
 
 export const mountModule: ModuleDefinition<MountArgs> = {
   name: 'mount',
-  summary: 'Manage a mount point: its fstab entry and whether it is mounted (Ansible posix mount states)',
+  summary: "Manage a mount point: its fstab entry and whether it is mounted (Ansible's ansible.posix.mount)",
 
   probe(args) {
     return {
       fstab: fileContentProbe(args.fstab ?? '/etc/fstab'),
       mounts: sh`cat /proc/self/mounts`,
-      mountPoint: fileStateProbe(normalizePath(args.path)),
+      mountPoint: fileStateProbe(mountPath(args)),
     };
   },
 
@@ -38,7 +38,7 @@ export const mountModule: ModuleDefinition<MountArgs> = {
       fstabPath,
       fstab: fstab.content?.toString('utf8'),
       fstabState: fstab.state,
-      live: liveMount(mounts.stdout, normalizePath(args.path)),
+      live: liveMount(mounts.stdout, mountPath(args)),
       mountPointExists: parseFileState(probeOutput(probes, 'mountPoint')) !== null,
     });
   },
@@ -51,6 +51,11 @@ interface Observed {
   fstabState: ReturnType<typeof parseFileState>;
   live: MountEntry | undefined;
   mountPointExists: boolean;
+}
+
+/** The mount point, from path or Ansible's alias name. */
+function mountPath(args: MountArgs): string {
+  return normalizePath((args.path ?? args.name) as string);
 }
 
 /** "/mnt/x/" and "/mnt/x" name the same mount point. */
@@ -127,8 +132,50 @@ function describeLive(entry: MountEntry | undefined): string {
   return entry === undefined ? 'not mounted\n' : `mounted: ${entry.src} on ${entry.path} type ${entry.fstype} (${entry.opts})\n`;
 }
 
+/** Ansible's boot: false writes noauto into the options (in place of a lone defaults). */
+function fstabOptions(args: MountArgs): string {
+  const opts = args.opts ?? 'defaults';
+  const words = opts.split(',');
+  if (args.boot !== false || words.includes('noauto')) return opts;
+  return [...words.filter((word) => word !== 'defaults'), 'noauto'].join(',');
+}
+
+/** Ansible's return values: the entry's fields as the module saw them (name is the mount point). */
+function mountResult(args: MountArgs, path: string): Record<string, unknown> {
+  return {
+    name: path,
+    src: args.src ?? null,
+    fstype: args.fstype ?? null,
+    opts: fstabOptions(args),
+    dump: String(args.dump ?? 0),
+    passno: String(args.passno ?? 0),
+    fstab: args.fstab ?? '/etc/fstab',
+    boot: args.boot ?? true,
+  };
+}
+
 function planMount(args: MountArgs, observed: Observed): Plan {
-  const path = normalizePath(args.path);
+  const path = mountPath(args);
+  const result = mountResult(args, path);
+  const plan = planMountSteps(args, path, observed);
+  if (plan.kind !== 'change') return plan.kind === 'noop' ? { ...plan, result } : plan;
+  const fstabWrite = plan.steps.findIndex((step) => step.title === `write ${observed.fstabPath}`);
+  if (args.backup !== true || fstabWrite < 0 || observed.fstab === undefined) return { ...plan, result };
+  // As Ansible's backup: a copy of the fstab beside it, named after the process and the time.
+  const backup: Step = {
+    title: `back up ${observed.fstabPath}`,
+    command: sh`rb_backup=${observed.fstabPath}.$$.$(date +%Y-%m-%d@%H:%M:%S~) && cp -p -- ${observed.fstabPath} "$rb_backup" && printf %s "$rb_backup"`,
+    capture: 'backup',
+  };
+  return {
+    ...plan,
+    steps: [...plan.steps.slice(0, fstabWrite), backup, ...plan.steps.slice(fstabWrite)],
+    result,
+    finish: (captured) => ({ result: { ...result, backup_file: captured.backup?.stdout ?? '' } }),
+  };
+}
+
+function planMountSteps(args: MountArgs, path: string, observed: Observed): Plan {
   const state = args.state;
   const mounted = observed.live !== undefined;
   const current = observed.fstab ?? '';
@@ -141,7 +188,7 @@ function planMount(args: MountArgs, observed: Observed): Plan {
           src: args.src ?? '',
           path,
           fstype: args.fstype ?? '',
-          opts: args.opts ?? 'defaults',
+          opts: fstabOptions(args),
           dump: String(args.dump ?? 0),
           passno: String(args.passno ?? 0),
         }
@@ -152,7 +199,7 @@ function planMount(args: MountArgs, observed: Observed): Plan {
   const actions: string[] = [];
   let fstabChanged = false;
   let previous: MountEntry | undefined;
-  if (state === 'mounted' || state === 'present' || state === 'absent') {
+  if (state === 'mounted' || state === 'present' || state === 'absent' || state === 'absent_from_fstab') {
     const edited = editFstab(current, path, wanted);
     previous = edited.previous;
     if (edited.text !== current) {
@@ -181,10 +228,22 @@ function planMount(args: MountArgs, observed: Observed): Plan {
       }
       liveAfter = describeLive(wanted);
     }
-  } else if ((state === 'unmounted' || state === 'absent') && mounted) {
+  } else if (state === 'unmounted' && mounted) {
     steps.push({ title: `unmount ${path}`, command: sh`umount -- ${path}` });
     actions.push(`unmount ${path}`);
     liveAfter = describeLive(undefined);
+  } else if (state === 'absent' && fstabChanged) {
+    // Ansible's absent acts only on a path that had an fstab entry: then it unmounts and removes the
+    // mount point (rmdir: a directory that is not empty fails the task, as in Ansible).
+    if (mounted) {
+      steps.push({ title: `unmount ${path}`, command: sh`umount -- ${path}` });
+      actions.push(`unmount ${path}`);
+      liveAfter = describeLive(undefined);
+    }
+    if (observed.mountPointExists) {
+      steps.push({ title: `remove ${path}`, command: sh`rmdir -- ${path}` });
+      actions.push(`remove the directory ${path}`);
+    }
   } else if (state === 'remounted' && mounted) {
     steps.push(remountStep(path, args.opts));
     actions.push(`remount ${path}`);
@@ -215,7 +274,9 @@ function noopReason(state: MountArgs['state'], path: string, live: MountEntry | 
     case 'unmounted':
       return `${path} is not mounted`;
     case 'absent':
-      return `${path} is not mounted and has no fstab entry`;
+      return live === undefined ? `${path} has no fstab entry` : `${path} has no fstab entry: left mounted, as Ansible's absent does`;
+    case 'absent_from_fstab':
+      return `${path} has no fstab entry`;
     case 'remounted':
       return `${path} is not mounted: nothing to remount`;
   }

@@ -119,6 +119,7 @@ export const replaceModule: ModuleDefinition<ReplaceArgs> = {
       probes,
       { rc: 0 },
       'backup_file',
+      args.validate,
     );
   },
 };

@@ -1,3 +1,4 @@
+import type { SebooleanArgs } from '../schema/generated/seboolean.js';
 import type { SelinuxBooleanArgs } from '../schema/generated/selinux_boolean.js';
 import { sh } from '../shell/command.js';
 import { diffLines, probeOutput } from './lib/probe-output.js';
@@ -18,13 +19,7 @@ export const selinuxBooleanModule: ModuleDefinition<SelinuxBooleanArgs> = {
 
   probe(args, context): ProbeSet {
     if (!selinuxActive(context.facts.selinux)) return {};
-    // Names are compared with `=` in the shell, never put into a regex.
-    return {
-      boolean: sh`printf 'running=%s\n' "$(getsebool -- ${args.name} 2>&1)"
-if command -v semanage >/dev/null 2>&1; then semanage boolean -l 2>/dev/null | while read -r n rest; do [ "$n" = ${args.name} ] && printf 'policy=%s\n' "$rest"; done; fi
-t=$(sed -n 's/^SELINUXTYPE=//p' /etc/selinux/config 2>/dev/null)
-cat -- "/var/lib/selinux/\${t:-targeted}/active/booleans.local" "/etc/selinux/\${t:-targeted}/active/booleans.local" 2>/dev/null | while IFS='=' read -r n v; do [ "$n" = ${args.name} ] && printf 'local=%s\n' "$v"; done; true`,
-    };
+    return { boolean: booleanProbe(args.name) };
   },
 
   plan(args, probes, context) {
@@ -32,9 +27,42 @@ cat -- "/var/lib/selinux/\${t:-targeted}/active/booleans.local" "/etc/selinux/\$
       const why = context.facts.selinux === 'disabled' ? 'SELinux is disabled' : 'SELinux is not present';
       return { kind: 'noop', skipped: true, reason: `${why} on ${context.host}: no boolean to set` };
     }
-    return planBoolean(args, parseBooleanState(probeOutput(probes, 'boolean').stdout));
+    return planBoolean(args.name, isOn(args.state), args.persistent ?? true, parseBooleanState(probeOutput(probes, 'boolean').stdout));
   },
 };
+
+/** Ansible's boolean words (convert_bool.py) for seboolean's state. */
+const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+
+/**
+ * Ansible's ansible.posix.seboolean, planned as selinux_boolean with Ansible's meaning: only the
+ * running value unless persistent: true, and a host without SELinux fails (unless ignore_selinux_state).
+ */
+export const sebooleanModule: ModuleDefinition<SebooleanArgs> = {
+  name: 'seboolean',
+  summary: "Set an SELinux boolean (Ansible's ansible.posix.seboolean: running value only unless persistent)",
+  probe: (args, context): ProbeSet => (selinuxActive(context.facts.selinux) || args.ignore_selinux_state === true ? { boolean: booleanProbe(args.name) } : {}),
+  plan(args, probes, context) {
+    if (!selinuxActive(context.facts.selinux) && args.ignore_selinux_state !== true) return { kind: 'fail', message: 'SELinux is disabled on this host.' };
+    const wanted = typeof args.state === 'boolean' ? args.state : TRUE_WORDS.has(args.state.toLowerCase());
+    const persistent = args.persistent ?? false;
+    const plan = planBoolean(args.name, wanted, persistent, parseBooleanState(probeOutput(probes, 'boolean').stdout));
+    const result = { name: args.name, persistent, state: wanted };
+    return plan.kind === 'fail' ? plan : { ...plan, result };
+  },
+};
+
+function isOn(state: SelinuxBooleanArgs['state']): boolean {
+  return state === true || state === 'on';
+}
+
+// Names are compared with `=` in the shell, never put into a regex.
+function booleanProbe(name: string) {
+  return sh`printf 'running=%s\n' "$(getsebool -- ${name} 2>&1)"
+if command -v semanage >/dev/null 2>&1; then semanage boolean -l 2>/dev/null | while read -r n rest; do [ "$n" = ${name} ] && printf 'policy=%s\n' "$rest"; done; fi
+t=$(sed -n 's/^SELINUXTYPE=//p' /etc/selinux/config 2>/dev/null)
+cat -- "/var/lib/selinux/\${t:-targeted}/active/booleans.local" "/etc/selinux/\${t:-targeted}/active/booleans.local" 2>/dev/null | while IFS='=' read -r n v; do [ "$n" = ${name} ] && printf 'local=%s\n' "$v"; done; true`;
+}
 
 function selinuxActive(mode: string): boolean {
   return mode === 'enforcing' || mode === 'permissive';
@@ -60,11 +88,9 @@ export function parseBooleanState(stdout: string): BooleanState {
   };
 }
 
-function planBoolean(args: SelinuxBooleanArgs, state: BooleanState): Plan {
-  const name = args.name;
+function planBoolean(name: string, on: boolean, persistent: boolean, state: BooleanState): Plan {
   if (state.error !== undefined) return { kind: 'fail', message: `cannot read SELinux boolean ${name}: ${state.error}` };
-  const wanted: Value = args.state === true || args.state === 'on' ? 'on' : 'off';
-  const persistent = args.persistent ?? true;
+  const wanted: Value = on ? 'on' : 'off';
   const runningOk = state.running === wanted;
   const storedOk = !persistent || state.persistent === wanted;
   if (runningOk && storedOk) {

@@ -1,137 +1,232 @@
 import type { ServiceArgs } from '../schema/generated/service.js';
+import type { SystemdArgs } from '../schema/generated/systemd.js';
 import { sh } from '../shell/command.js';
+import type { ExecResult } from '../transport/types.js';
 import { diffLines, probeOutput } from './lib/probe-output.js';
-import type { ModuleDefinition, Plan, Step } from './types.js';
+import type { ModuleContext, ModuleDefinition, Plan, ProbeSet, Step } from './types.js';
 
-/** What systemd says about a unit; `enablement` is `systemctl is-enabled` (it also knows SysV scripts). */
-export interface UnitState {
-  loadState: string;
-  activeState: string;
-  subState: string;
-  enablement: string;
-  needDaemonReload: boolean;
+/**
+ * Ansible's systemd (systemd_service) and service, one implementation: on a systemd host Ansible's
+ * service runs its systemd module with name, state and enabled.
+ */
+interface UnitRequest {
+  name?: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  masked?: boolean;
+  daemonReload: boolean;
+  daemonReexec: boolean;
+  noBlock: boolean;
+  force: boolean;
 }
 
-const RUNNING = new Set(['active', 'reloading', 'activating']);
-const ENABLED = new Set(['enabled', 'enabled-runtime', 'alias', 'linked', 'linked-runtime']);
-/** Units started by others (dependencies, generators, sockets): enabled as far as a user can tell. */
-const STATIC = new Set(['static', 'indirect', 'generated', 'transient']);
+/** `systemctl show`'s properties (Ansible's `status`), and `systemctl is-enabled -l`'s answer. */
+export interface UnitState {
+  status: Record<string, string>;
+  enablement: string;
+  enablementCode: number | null;
+}
+
+export const systemdModule: ModuleDefinition<SystemdArgs> = {
+  name: 'systemd',
+  summary: "Ansible's systemd: start, stop, restart, reload, enable, mask a unit; daemon-reload",
+  probe: (args) => unitProbes(systemdRequest(args)),
+  plan: (args, probes, context) => planUnit(systemdRequest(args), probes, context),
+};
 
 export const serviceModule: ModuleDefinition<ServiceArgs> = {
   name: 'service',
-  summary: 'Start, stop, restart or reload a systemd unit, and enable or disable it at boot',
-
-  probe(args) {
-    return {
-      unit: sh`systemctl show -p LoadState,ActiveState,SubState,NeedDaemonReload -- ${args.name}; printf 'Enablement=%s\n' "$(systemctl is-enabled -- ${args.name} 2>/dev/null)"`,
-    };
-  },
-
+  summary: "Ansible's service on systemd hosts: start, stop, restart or reload a unit, enable it at boot",
+  probe: (args) => unitProbes(serviceRequest(args)),
   plan(args, probes, context) {
-    const result = probeOutput(probes, 'unit');
-    if (result.code !== 0) {
-      return { kind: 'fail', message: `could not read the state of ${args.name}: ${result.stderr.trim() || `exit ${result.code}`}` };
+    if (context.facts.initSystem !== 'systemd') {
+      return { kind: 'fail', message: `${context.host} does not run systemd: runbook's service manages systemd units only` };
     }
-    const unit = parseUnitState(result.stdout);
-    if (unit.loadState === 'not-found') {
-      const message = `unit ${args.name} not found on ${context.host}`;
-      // In check mode the package that brings the unit may be one an earlier task would install.
-      if (context.check) return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${message} (check mode: an earlier task may install it)` };
-      return { kind: 'fail', message };
-    }
-    return planService(args, unit);
+    return planUnit(serviceRequest(args), probes, context);
   },
 };
 
-export function parseUnitState(stdout: string): UnitState {
-  const values = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const at = line.indexOf('=');
-    if (at > 0) values.set(line.slice(0, at), line.slice(at + 1).trim());
-  }
+function systemdRequest(args: SystemdArgs): UnitRequest {
   return {
-    loadState: values.get('LoadState') ?? '',
-    activeState: values.get('ActiveState') ?? '',
-    subState: values.get('SubState') ?? '',
-    enablement: values.get('Enablement') || 'unknown',
-    needDaemonReload: values.get('NeedDaemonReload') === 'yes',
+    ...(args.name === undefined ? {} : { name: args.name }),
+    ...(args.state === undefined ? {} : { state: args.state }),
+    ...(args.enabled === undefined ? {} : { enabled: args.enabled }),
+    ...(args.masked === undefined ? {} : { masked: args.masked }),
+    daemonReload: args.daemon_reload ?? false,
+    daemonReexec: args.daemon_reexec ?? false,
+    noBlock: args.no_block ?? false,
+    force: args.force ?? false,
   };
 }
 
-function planService(args: ServiceArgs, unit: UnitState): Plan {
-  const name = args.name;
-  const masked = unit.loadState === 'masked' || unit.enablement.startsWith('masked');
-  const running = RUNNING.has(unit.activeState);
+function serviceRequest(args: ServiceArgs): UnitRequest {
+  return {
+    name: args.name,
+    ...(args.state === undefined ? {} : { state: args.state }),
+    ...(args.enabled === undefined ? {} : { enabled: args.enabled }),
+    daemonReload: false,
+    daemonReexec: false,
+    noBlock: false,
+    force: false,
+  };
+}
+
+function unitProbes(request: UnitRequest): ProbeSet {
+  if (request.name === undefined) return {};
+  return {
+    unit: sh`systemctl show -- ${request.name}`,
+    // Its exit status is the answer (0: enabled, static, …): printed last, since the probe itself must succeed.
+    enablement: sh`systemctl is-enabled -l -- ${request.name} 2>/dev/null; echo "rc=$?"`,
+  };
+}
+
+/** `systemctl show`'s KEY=VALUE lines, as Ansible's parse_systemctl_show reads them (multi-line `{ … }` values joined). */
+export function parseSystemctlShow(stdout: string): Record<string, string> {
+  const status: Record<string, string> = {};
+  const lines = stdout.split('\n');
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] as string;
+    const at = line.indexOf('=');
+    if (at <= 0) continue;
+    const key = line.slice(0, at);
+    let value = line.slice(at + 1);
+    // ExecStart= and the like span lines from "{" to a closing "}".
+    if (key.startsWith('Exec') && value.trimStart().startsWith('{') && !value.trimEnd().endsWith('}')) {
+      const parts = [value];
+      while (index + 1 < lines.length) {
+        index += 1;
+        parts.push(lines[index] as string);
+        if ((lines[index] as string).trimEnd().endsWith('}')) break;
+      }
+      value = parts.join('\n');
+    }
+    status[key] = value.trim();
+  }
+  return status;
+}
+
+export function parseUnitState(unit: string, enablement: string): UnitState {
+  const lines = enablement.trimEnd().split('\n');
+  const code = /^rc=(\d+)$/.exec(lines.at(-1) ?? '');
+  return {
+    status: parseSystemctlShow(unit),
+    // With -l, systemctl also lists the unit's symbolic links after its state: Ansible reads the first line.
+    enablement: lines.length > 1 ? (lines[0] as string).trim() : '',
+    enablementCode: code ? Number(code[1]) : null,
+  };
+}
+
+const ACTIVE_AFTER = { start: 'active', stop: 'inactive', restart: 'active (restarted)', reload: 'active (reloaded)' } as const;
+
+const isRunning = (status: Record<string, string>) => status.ActiveState === 'active' || status.ActiveState === 'activating';
+
+function planUnit(request: UnitRequest, probes: Record<string, ExecResult>, context: ModuleContext): Plan {
+  const flags = [...(request.noBlock ? ['--no-block'] : []), ...(request.force ? ['--force'] : [])];
+  const systemctl = (action: string, unitName: string) => sh`systemctl ${[...flags, action]} -- ${unitName}`;
+  // Ansible runs these first, and never in check mode; they alone are not a change.
+  const preliminary: Step[] = [
+    ...(request.daemonReload ? [{ title: 'systemctl daemon-reload', command: sh`systemctl daemon-reload`, failureMessage: 'failure during daemon-reload' }] : []),
+    ...(request.daemonReexec ? [{ title: 'systemctl daemon-reexec', command: sh`systemctl daemon-reexec`, failureMessage: 'failure during daemon-reexec' }] : []),
+  ];
+  const name = request.name;
+  if (name === undefined) return preliminaryPlan(preliminary, {}, context, 'nothing else to do');
+
+  const shown = probeOutput(probes, 'unit');
+  if (shown.code !== 0) {
+    return { kind: 'fail', message: `could not read the state of ${name}: ${shown.stderr.trim() || `exit ${shown.code}`}` };
+  }
+  const unit = parseUnitState(shown.stdout, probeOutput(probes, 'enablement').stdout);
+  const status = unit.status;
+  const found = status.LoadState !== undefined && status.LoadState !== 'not-found';
+  const masked = status.LoadState === 'masked';
+  if (found && !masked && status.LoadError !== undefined && status.LoadError !== '') {
+    return { kind: 'fail', message: `Error loading unit file '${name}': ${status.LoadError}` };
+  }
+  const result: Record<string, unknown> = { name, status };
+  const missing = (): Plan => {
+    const message = `Could not find the requested service ${name}: host`;
+    // In check mode the package that brings the unit may be one an earlier task would install.
+    if (context.check) return { kind: 'noop', skipped: true, awaitsEarlierTask: true, reason: `${message} (check mode: an earlier task may install it)`, result };
+    return { kind: 'fail', message, result };
+  };
+
   const steps: Step[] = [];
   const actions: string[] = [];
-  let activeAfter = unit.activeState;
-  let enabledAfter = unit.enablement;
+  let maskedAfter = unit.enablement === 'masked';
+  let enabledAfter = unit.enablement || 'unknown';
+  let activeAfter = status.ActiveState ?? 'unknown';
 
-  if (args.enabled !== undefined) {
-    const isEnabled = ENABLED.has(unit.enablement) || STATIC.has(unit.enablement);
-    if (args.enabled && masked) return { kind: 'fail', message: `${name} is masked; unmask it before enabling it` };
-    if (!args.enabled && STATIC.has(unit.enablement)) {
-      return { kind: 'fail', message: `${name} is ${unit.enablement}: it has no install section to disable (mask it to keep it from starting)` };
+  if (request.masked !== undefined && maskedAfter !== request.masked) {
+    const action = request.masked ? 'mask' : 'unmask';
+    steps.push({ title: `${action} ${name}`, command: systemctl(action, name) });
+    actions.push(action);
+    maskedAfter = request.masked;
+    enabledAfter = request.masked ? 'masked' : 'disabled';
+  }
+
+  if (request.enabled !== undefined) {
+    if (!found) return missing();
+    // As Ansible reads `systemctl is-enabled -l`: exit 0 is enabled, unless it says indirect or alias.
+    const enabled = unit.enablementCode === 0 && unit.enablement !== 'indirect' && unit.enablement !== 'alias';
+    result.enabled = request.enabled;
+    if (enabled !== request.enabled) {
+      if (request.enabled && maskedAfter) return { kind: 'fail', message: `Unable to enable service ${name}: Unit file ${name} is masked.`, result };
+      if (!request.enabled && unit.enablement === 'static') {
+        return { kind: 'fail', message: `${name} is static: it has no install section to disable (mask it to keep it from starting)`, result };
+      }
+      const action = request.enabled ? 'enable' : 'disable';
+      steps.push({ title: `${action} ${name}`, command: systemctl(action, name), failureMessage: `Unable to ${action} service ${name}` });
+      actions.push(action);
+      enabledAfter = request.enabled ? 'enabled' : 'disabled';
     }
-    if (args.enabled && !isEnabled) {
-      steps.push({ title: `enable ${name}`, command: sh`systemctl enable -- ${name}` });
-      actions.push('enable');
-      enabledAfter = 'enabled';
-    } else if (!args.enabled && isEnabled) {
-      steps.push({ title: `disable ${name}`, command: sh`systemctl disable -- ${name}` });
-      actions.push('disable');
-      enabledAfter = 'disabled';
+  }
+
+  if (request.state !== undefined) {
+    if (!found) return missing();
+    if (status.ActiveState === undefined) return { kind: 'fail', message: 'Service is in unknown state', result };
+    const running = isRunning(status);
+    let action: 'start' | 'stop' | 'restart' | 'reload' | undefined;
+    if (request.state === 'started') action = running ? undefined : 'start';
+    else if (request.state === 'stopped') action = running || status.ActiveState === 'deactivating' ? 'stop' : undefined;
+    else action = running ? (request.state === 'restarted' ? 'restart' : 'reload') : 'start';
+    result.state = request.state === 'restarted' || request.state === 'reloaded' ? 'started' : request.state;
+    if (action !== undefined) {
+      if (action !== 'stop' && maskedAfter) return { kind: 'fail', message: `Unable to ${action} service ${name}: Unit ${name} is masked.`, result };
+      steps.push({ title: `${action} ${name}`, command: systemctl(action, name), failureMessage: `Unable to ${action} service ${name}` });
+      actions.push(action);
+      activeAfter = ACTIVE_AFTER[action];
     }
   }
 
-  const state = args.state;
-  if ((state === 'started' || state === 'restarted') && masked) {
-    return { kind: 'fail', message: `${name} is masked and cannot be started` };
-  }
-  if (state === 'started' && !running) {
-    steps.push({ title: `start ${name}`, command: sh`systemctl start -- ${name}` });
-    actions.push('start');
-    activeAfter = 'active';
-  } else if (state === 'stopped' && unit.activeState !== 'inactive' && unit.activeState !== 'failed') {
-    steps.push({ title: `stop ${name}`, command: sh`systemctl stop -- ${name}` });
-    actions.push('stop');
-    activeAfter = 'inactive';
-  } else if (state === 'restarted') {
-    steps.push({ title: `restart ${name}`, command: sh`systemctl restart -- ${name}` });
-    actions.push('restart');
-    activeAfter = 'active (restarted)';
-  } else if (state === 'reloaded' && running) {
-    // Units that cannot reload are restarted: the point of a reload is that the new configuration is live.
-    steps.push({ title: `reload ${name}`, command: sh`systemctl reload-or-restart -- ${name}` });
-    actions.push('reload');
-    activeAfter = 'active (reloaded)';
-  }
-
-  if (steps.length === 0) return { kind: 'noop', reason: noopReason(args, unit, running) };
-  if (unit.needDaemonReload) {
-    steps.unshift({ title: 'systemctl daemon-reload', command: sh`systemctl daemon-reload` });
-  }
+  if (steps.length === 0) return preliminaryPlan(preliminary, result, context, noopReason(request, unit));
   return {
     kind: 'change',
     summary: `${actions.join(' and ')} ${name}`,
     diff: [
       {
         label: `service ${name}`,
-        before: diffLines([`active: ${unit.activeState}`, `enabled: ${unit.enablement}`]),
+        before: diffLines([`active: ${status.ActiveState ?? 'unknown'}`, `enabled: ${unit.enablement || 'unknown'}`]),
         after: diffLines([`active: ${activeAfter}`, `enabled: ${enabledAfter}`]),
       },
     ],
-    steps,
+    steps: [...preliminary, ...steps],
+    result,
   };
 }
 
-function noopReason(args: ServiceArgs, unit: UnitState, running: boolean): string {
+/** Nothing to change: only daemon-reload or daemon-reexec to run (not in check mode), or nothing at all. */
+function preliminaryPlan(preliminary: Step[], result: Record<string, unknown>, context: ModuleContext, reason: string): Plan {
+  if (preliminary.length === 0) return { kind: 'noop', reason, result };
+  const ran = preliminary.map((step) => step.title).join(', ');
+  if (context.check) return { kind: 'noop', reason: `${reason}; ${ran} not run in check mode`, result };
+  return { kind: 'change', summary: `${ran} (${reason})`, steps: preliminary, result, finish: () => ({ changed: false, message: `${reason}; ran ${ran}` }) };
+}
+
+function noopReason(request: UnitRequest, unit: UnitState): string {
+  const name = request.name as string;
   const parts: string[] = [];
-  if (args.state === 'reloaded' && !running) {
-    parts.push(`${args.name} is ${unit.activeState}: nothing to reload (it reads its configuration when it starts)`);
-  } else if (args.state !== undefined) {
-    parts.push(`${args.name} is ${unit.activeState} (${unit.subState})`);
-  }
-  if (args.enabled !== undefined) parts.push(`${args.state === undefined ? `${args.name} is` : 'and'} ${unit.enablement}`);
+  if (request.state !== undefined) parts.push(`${name} is ${unit.status.ActiveState} (${unit.status.SubState ?? ''})`);
+  if (request.enabled !== undefined) parts.push(`${request.state === undefined ? `${name} is` : 'and'} ${unit.enablement || 'unknown'}`);
+  if (request.masked !== undefined) parts.push(`${parts.length === 0 ? `${name} is` : 'and'} ${request.masked ? 'masked' : 'not masked'}`);
   return parts.join(' ');
 }

@@ -49,6 +49,11 @@ export interface Outcome {
   message?: string;
   /** When set, the task failed with this message even though every step exited 0. */
   failure?: string;
+  /**
+   * false: the steps ran but changed nothing Ansible counts as a change (`apt-get update` that fetched
+   * no new lists, a daemon-reload alone): the task is ok. Default true.
+   */
+  changed?: boolean;
 }
 
 export interface NoopPlan {
@@ -62,6 +67,8 @@ export interface NoopPlan {
   result?: Record<string, unknown>;
   /** Variables set for this host (set_fact). */
   setFacts?: Record<string, unknown>;
+  /** Variables read for this host by include_vars (below set_fact). */
+  includedVars?: Record<string, unknown>;
   /** Text shown to the user (debug). */
   message?: string;
 }
@@ -105,6 +112,8 @@ export interface ModuleContext {
   resolveHost(name: string): string;
   /** Directory of the playbook, for relative `src` paths. */
   playbookDir: string;
+  /** Directory of the role the task comes from, searched first for a relative file (its files/, templates/, vars/). */
+  roleDir?: string;
   /** Render a template file or string with the task's variables (template module). */
   renderTemplate(text: string): string;
   /** Read a local file (copy src, template src), relative to the playbook directory. */

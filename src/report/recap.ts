@@ -1,7 +1,7 @@
 import type { HostRecap } from '../engine/events.js';
 import type { Style } from './style.js';
 
-const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'ignored'] as const;
+const COLUMNS = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored'] as const;
 
 /**
  * The per-host table printed at the end of a run, and one line saying what the run did overall. In a
@@ -17,7 +17,7 @@ export function formatRecap(recap: Record<string, HostRecap>, style: Style, chec
     const worst = counts.unreachable ? 'unreachable' : counts.failed ? 'failed' : counts.changed ? 'changed' : 'ok';
     const cells = COLUMNS.map((column) => {
       const text = String(counts[column]).padStart(11);
-      return counts[column] > 0 && column !== 'ok' && column !== 'ignored' && column !== 'skipped'
+      return counts[column] > 0 && column !== 'ok' && column !== 'ignored' && column !== 'skipped' && column !== 'rescued'
         ? style.status(column, text)
         : text;
     });

@@ -40,3 +40,39 @@ export function didYouMeanHint(word: string, candidates: Iterable<string>): stri
   const suggestion = didYouMean(word, candidates);
   return suggestion === undefined ? undefined : `did you mean "${suggestion}"?`;
 }
+
+/** Words that stand for one another in variable names: `lab_subnet` is a slip for `lab_network`. */
+const SYNONYMS: readonly (readonly string[])[] = [
+  ['subnet', 'network', 'net', 'cidr'],
+  ['address', 'addr', 'ip'],
+  ['directory', 'dir', 'path', 'folder'],
+  ['package', 'packages', 'pkg', 'pkgs'],
+  ['server', 'srv'],
+  ['service', 'services', 'svc'],
+  ['password', 'passwd', 'pass', 'pw'],
+  ['user', 'username', 'login'],
+  ['interface', 'iface', 'nic'],
+  ['version', 'ver'],
+  ['config', 'conf', 'cfg'],
+  ['hostname', 'host'],
+];
+
+function synonyms(a: string, b: string): boolean {
+  return SYNONYMS.some((group) => group.includes(a) && group.includes(b));
+}
+
+/**
+ * A defined variable the undefined `name` was probably meant to be: the one name that differs from it
+ * in a single `_`-separated word of the same meaning, else a plausible typo (didYouMean).
+ */
+export function didYouMeanVariable(name: string, defined: Iterable<string>): string | undefined {
+  const candidates = [...defined];
+  const words = name.toLowerCase().split('_');
+  const matches = candidates.filter((candidate) => {
+    const other = candidate.toLowerCase().split('_');
+    if (other.length !== words.length) return false;
+    const differing = words.map((word, index) => [word, other[index]!] as const).filter(([a, b]) => a !== b);
+    return differing.length === 1 && synonyms(differing[0]![0], differing[0]![1]);
+  });
+  return matches.length === 1 ? matches[0] : didYouMean(name, candidates);
+}

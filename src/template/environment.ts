@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
-import { acceptTestArgumentsWithoutParentheses } from './ast.js';
+import { acceptIndexesAfterDots, acceptTestArgumentsWithoutParentheses, balanceBracesInCode, compileTestArgumentsLikeCalls, PYTHON_COMPARE } from './ast.js';
 import { addAnsibleFilters } from './filters.js';
-import { pythonSlice } from './python.js';
+import { isMapping, pythonCompareChain, pythonSlice, pythonStr } from './python.js';
 
 /** The parts of a nunjucks Environment runbook uses that @types/nunjucks leaves out. */
 export type TemplateEnvironment = nunjucks.Environment & {
@@ -14,6 +14,9 @@ export type TemplateEnvironment = nunjucks.Environment & {
 // parser; runbook is the process's only nunjucks user.
 nunjucks.installJinjaCompat();
 acceptTestArgumentsWithoutParentheses();
+compileTestArgumentsLikeCalls();
+balanceBracesInCode();
+acceptIndexesAfterDots();
 
 /** Printing null/undefined is an error; runbook's own guards name undefined variables first. */
 export const THROW_ON_UNDEFINED = true;
@@ -35,8 +38,10 @@ export interface Frame {
 
 const runtime = nunjucks.runtime as unknown as {
   memberLookup(target: unknown, ...keys: unknown[]): unknown;
+  suppressValue(value: unknown, autoescape: boolean): unknown;
   Frame: new () => Frame;
-};
+} & Record<typeof PYTHON_COMPARE, typeof pythonCompareChain>;
+runtime[PYTHON_COMPARE] = pythonCompareChain;
 
 // A slice (`x[1:]`) reaches memberLookup as (target, start, stop, step). Jinja-compat's slicing
 // gives a list even for a string and mishandles out-of-range bounds: slice as Python does.
@@ -44,6 +49,13 @@ const jinjaMemberLookup = runtime.memberLookup;
 runtime.memberLookup = function memberLookup(this: unknown, target: unknown, ...keys: unknown[]): unknown {
   if (keys.length === 3) return pythonSlice(target, ...(keys as [number | null, number | null, number | null]));
   return jinjaMemberLookup.call(this, target, ...keys);
+};
+
+// Text around `{{ }}` prints a value as Python's str() does: True, [1, 'a'], {'k': 1}.
+const suppressValue = runtime.suppressValue;
+runtime.suppressValue = function printedAsPython(value: unknown, autoescape: boolean): unknown {
+  const printed = typeof value === 'boolean' || Array.isArray(value) || isMapping(value) ? pythonStr(value) : value;
+  return suppressValue.call(this, printed, autoescape);
 };
 
 /**

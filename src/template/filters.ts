@@ -1,149 +1,131 @@
-import { posix } from 'node:path';
-import { stringify } from 'yaml';
 import { RunbookError } from '../errors.js';
+import { expandPythonTemplate, parsePythonTemplate, PythonRegexError, type PythonRegex } from '../modules/lib/python-regex.js';
 import { quote } from '../shell/quote.js';
+import { bindArguments, splitKeywords } from './arguments.js';
+import { addDataFilters, attributeOf } from './data-filters.js';
 import type { TemplateEnvironment } from './environment.js';
+import { addAnsibleTests } from './ansible-tests.js';
+import { isMapping, pythonCompare, pythonEquals, pythonRegex, pythonStr, pythonTruthy } from './python.js';
 
-/** nunjucks passes keyword arguments as a trailing object marked `__keywords`. */
-type Keywords = Record<string, unknown> & { __keywords: true };
-
-function splitKeywords(args: unknown[]): { positional: unknown[]; keywords: Record<string, unknown> } {
-  const last = args.at(-1);
-  if (typeof last === 'object' && last !== null && (last as Keywords).__keywords === true) {
-    const { __keywords: _marker, ...keywords } = last as Keywords;
-    return { positional: args.slice(0, -1), keywords };
-  }
-  return { positional: args, keywords: {} };
+function global(regex: PythonRegex): RegExp {
+  return new RegExp(regex.regexp.source, `${regex.regexp.flags}g`);
 }
 
-/** Python regular expressions (as Ansible users write them) in JavaScript syntax. */
-function pythonRegex(pattern: string, flags: { ignorecase?: unknown; multiline?: unknown }, global: boolean): RegExp {
-  const source = pattern.replaceAll('(?P<', '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-  const modifiers = `${global ? 'g' : ''}${flags.ignorecase ? 'i' : ''}${flags.multiline ? 'm' : ''}`;
+function replacementParts(replacement: string, regex: PythonRegex): Array<string | number> {
   try {
-    return new RegExp(source, modifiers);
+    return parsePythonTemplate(replacement, regex);
   } catch (error) {
-    throw new RunbookError('RB_TEMPLATE', `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+    if (error instanceof PythonRegexError) throw new RunbookError('RB_TEMPLATE', `replacement ${JSON.stringify(replacement)}: ${error.message}`);
+    throw error;
   }
 }
 
-/** Expand a Python replacement template: \1, \g<1>, \g<name>, \\. */
-function expandReplacement(template: string, match: RegExpMatchArray): string {
-  return template.replace(/\\(?:(\d+)|g<(\w+)>|(\\))/g, (_whole, number: string, group: string, backslash: string) => {
-    if (backslash) return '\\';
-    const key = number ?? group;
-    const value = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
-    return value ?? '';
+/** re.sub: every match replaced, with \\1 and \\g<name> expanded. */
+function regexReplace(value: unknown, ...args: unknown[]): string {
+  const { pattern, replacement, ignorecase, multiline } = bindArguments('regex_replace', args, { pattern: '' as unknown, replacement: '' as unknown, ignorecase: false, multiline: false });
+  const regex = pythonRegex(pattern, { ignorecase, multiline });
+  const parts = replacementParts(String(replacement), regex);
+  return pythonStr(value).replace(global(regex), (...match: unknown[]) => {
+    const captures = match.slice(0, regex.groups + 1) as string[];
+    return expandPythonTemplate(parts, captures as unknown as RegExpExecArray);
   });
 }
 
-function regexReplace(value: unknown, pattern: string, replacement = '', ...rest: unknown[]): string {
-  const { keywords } = splitKeywords(rest);
-  const regex = pythonRegex(pattern, keywords, true);
-  return String(value).replace(regex, (...args: unknown[]) => {
-    const groupsArg = args.at(-1);
-    const hasNamedGroups = typeof groupsArg === 'object' && groupsArg !== null;
-    const captures = args.slice(0, hasNamedGroups ? -3 : -2) as string[];
-    const match = Object.assign([...captures], hasNamedGroups ? { groups: groupsArg as Record<string, string> } : {});
-    return expandReplacement(replacement, match as unknown as RegExpMatchArray);
-  });
-}
-
-/** The match, or with group arguments ('\\1', '\\g<name>') the list of those groups; None when no match. */
-function regexSearch(value: unknown, pattern: string, ...rest: unknown[]): unknown {
+/** re.search: the match, or with group arguments ('\\1', '\\g<name>') the list of those groups; None when no match. */
+function regexSearch(value: unknown, pattern: unknown, ...rest: unknown[]): unknown {
   const { positional, keywords } = splitKeywords(rest);
-  const match = String(value).match(pythonRegex(pattern, keywords, false));
+  const regex = pythonRegex(pattern, keywords);
+  const groups = positional.map((group) => {
+    const reference = /^\\(?:g<(\S+)>|(\d+))/.exec(String(group));
+    if (reference === null) throw new RunbookError('RB_TEMPLATE', `regex_search: unknown argument ${JSON.stringify(group)} (groups are written '\\1' or '\\g<name>')`);
+    const number = reference[2] !== undefined ? Number(reference[2]) : /^\d+$/.test(reference[1]!) ? Number(reference[1]) : regex.names.get(reference[1]!);
+    if (number === undefined || number > regex.groups) throw new RunbookError('RB_TEMPLATE', `regex_search: no such group ${JSON.stringify(group)}`);
+    return number;
+  });
+  const match = regex.regexp.exec(pythonStr(value));
   if (match === null) return null;
-  if (positional.length === 0) return match[0];
-  return positional.map((group) => expandReplacement(String(group), match));
+  return groups.length === 0 ? match[0] : groups.map((number) => match[number] ?? null);
 }
 
-const TRUE_STRINGS = new Set(['yes', 'on', '1', 'true', 'y', 't']);
-
-/** Ansible's bool: yes/on/1/true (any case) are true, everything else false. */
-function toBool(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value === 1;
-  return TRUE_STRINGS.has(String(value).trim().toLowerCase());
+/** re.findall: the matches; with one group that group's text, with several a list of them ('' when unmatched). */
+function regexFindall(value: unknown, ...args: unknown[]): unknown[] {
+  const { regex: pattern, multiline, ignorecase } = bindArguments('regex_findall', args, { regex: '' as unknown, multiline: false, ignorecase: false });
+  const regex = pythonRegex(pattern, { ignorecase, multiline });
+  return [...pythonStr(value).matchAll(global(regex))].map((match) =>
+    regex.groups === 0 ? match[0] : regex.groups === 1 ? (match[1] ?? '') : match.slice(1, regex.groups + 1).map((group) => group ?? ''),
+  );
 }
 
-function fromJson(value: unknown): unknown {
-  try {
-    return JSON.parse(String(value));
-  } catch (error) {
-    throw new RunbookError('RB_TEMPLATE', `from_json: not valid JSON: ${(error as Error).message}`);
+/** re.escape: Python 3.7+'s special characters get a backslash (posix_basic: those of a POSIX basic regex). */
+function regexEscape(value: unknown, ...args: unknown[]): string {
+  const { re_type: type } = bindArguments('regex_escape', args, { re_type: 'python' as unknown });
+  const text = pythonStr(value);
+  if (type === 'python') return text.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (char) => `\\${char}`);
+  if (type === 'posix_basic') return text.replace(/[.^$*[\]\\]/g, (char) => `\\${char}`);
+  throw new RunbookError('RB_TEMPLATE', `regex_escape: re_type ${JSON.stringify(type)} is not supported (python and posix_basic are)`);
+}
+
+/** Jinja2's random on a list, Ansible's on a number (`end`, with start and step); a seed is refused. */
+function random(value: unknown, ...args: unknown[]): unknown {
+  const { start, step, seed } = bindArguments('random', args, { start: null as unknown, step: null as unknown, seed: null as unknown });
+  if (seed !== null) throw new RunbookError('RB_TEMPLATE', "random: seed is not supported: runbook cannot pick what Python's seeded random would");
+  if (typeof value === 'number') {
+    const [from, by] = [Number(start ?? 0), Number(step ?? 1)];
+    const count = Math.max(0, Math.ceil((value - from) / by));
+    if (count === 0) throw new RunbookError('RB_TEMPLATE', `random: empty range for ${String(value)}`);
+    return from + by * Math.floor(Math.random() * count);
   }
-}
-
-function toJson(value: unknown, ...rest: unknown[]): string {
-  const { keywords } = splitKeywords(rest);
-  return JSON.stringify(value, null, typeof keywords.indent === 'number' ? keywords.indent : undefined);
-}
-
-function attributePath(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((current, key) => (current === null || current === undefined ? undefined : (current as Record<string, unknown>)[key]), value);
-}
-
-/** Registered task results carry changed/failed/skipped like Ansible's. */
-function resultFlag(flag: 'failed' | 'changed' | 'skipped'): (value: unknown) => boolean {
-  return (value) => typeof value === 'object' && value !== null && (value as Record<string, unknown>)[flag] === true;
+  const items = typeof value === 'string' ? [...value] : Array.isArray(value) ? value : isMapping(value) ? Object.keys(value) : [];
+  if (items.length === 0) throw new RunbookError('RB_TEMPLATE', 'random: the sequence is empty');
+  return items[Math.floor(Math.random() * items.length)];
 }
 
 export function addAnsibleFilters(env: TemplateEnvironment): void {
-  env.addFilter('bool', toBool);
+  addDataFilters(env);
+  const defaultFilter = (value: unknown, ...args: unknown[]) => {
+    const { default_value: fallback, boolean } = bindArguments('default', args, { default_value: '' as unknown, boolean: false });
+    return value === undefined || (pythonTruthy(boolean) && !pythonTruthy(value)) ? fallback : value;
+  };
+  env.addFilter('default', defaultFilter);
+  env.addFilter('d', defaultFilter);
   env.addFilter('regex_replace', regexReplace);
   env.addFilter('regex_search', regexSearch);
-  env.addFilter('to_json', toJson);
-  env.addFilter('to_yaml', (value: unknown) => stringify(value));
-  env.addFilter('from_json', fromJson);
-  env.addFilter('quote', (value: unknown) => quote(String(value)));
-  env.addFilter('basename', (value: unknown) => posix.basename(String(value)));
-  env.addFilter('dirname', (value: unknown) => posix.dirname(String(value)));
+  env.addFilter('regex_findall', regexFindall);
+  env.addFilter('regex_escape', regexEscape);
+  env.addFilter('random', random);
+  env.addFilter('from_json', (value: unknown) => {
+    try {
+      return JSON.parse(String(value)) as unknown;
+    } catch (error) {
+      throw new RunbookError('RB_TEMPLATE', `from_json: not valid JSON: ${(error as Error).message}`);
+    }
+  });
+  env.addFilter('quote', (value: unknown) => quote(pythonStr(value)));
   // As Ansible's: text as UTF-8 bytes (slurp's content is base64).
   env.addFilter('b64decode', (value: unknown) => Buffer.from(String(value), 'base64').toString('utf8'));
-  env.addFilter('b64encode', (value: unknown) => Buffer.from(String(value), 'utf8').toString('base64'));
+  env.addFilter('b64encode', (value: unknown) => Buffer.from(pythonStr(value), 'utf8').toString('base64'));
   // An undefined input never reaches this filter: the strict-undefined guard reports it by name first.
   env.addFilter('mandatory', (value: unknown) => value);
   env.addFilter('map', function (this: unknown, items: unknown, ...rest: unknown[]) {
     const { positional, keywords } = splitKeywords(rest);
-    const list = Array.isArray(items) ? items : [];
-    if (typeof keywords.attribute === 'string') return list.map((item) => attributePath(item, keywords.attribute as string));
+    const list = Array.isArray(items) ? items : isMapping(items) ? Object.keys(items) : [];
+    if (typeof keywords.attribute === 'string') {
+      const attribute = keywords.attribute;
+      return list.map((item) => {
+        const value = attributeOf(item, attribute);
+        if (value !== undefined) return value;
+        if ('default' in keywords) return keywords.default;
+        throw new RunbookError('RB_TEMPLATE', `map: an item has no attribute ${JSON.stringify(attribute)}`);
+      });
+    }
     const [name, ...args] = positional;
     const filter = env.getFilter(String(name)) as (...values: unknown[]) => unknown;
-    return list.map((item) => filter.call(this, item, ...args));
+    const keywordArgs = Object.keys(keywords).length > 0 ? [{ ...keywords, __keywords: true }] : [];
+    return list.map((item) => filter.call(this, item, ...args, ...keywordArgs));
   });
 
   addJinjaSelection(env);
-
-  const failed = resultFlag('failed');
-  env.addTest('failed', failed);
-  env.addTest('failure', failed);
-  env.addTest('succeeded', (value: unknown) => !failed(value));
-  env.addTest('success', (value: unknown) => !failed(value));
-  env.addTest('changed', resultFlag('changed'));
-  env.addTest('change', resultFlag('changed'));
-  env.addTest('skipped', resultFlag('skipped'));
-  env.addTest('skip', resultFlag('skipped'));
-  env.addTest('none', (value: unknown) => value === null);
-  env.addTest('match', (value: unknown, pattern: string) => pythonRegex(`^(?:${pattern})`, {}, false).test(String(value)));
-  env.addTest('search', (value: unknown, pattern: string) => pythonRegex(pattern, {}, false).test(String(value)));
-}
-
-/** Python's ==: deep, and 1 == 1.0 == True. */
-function pythonEquals(left: unknown, right: unknown): boolean {
-  // A bool is a number in Python (True == 1), and equal to nothing else: None, lists and strings differ.
-  const numeric = (value: unknown) => typeof value === 'boolean' || typeof value === 'number';
-  if (typeof left === 'boolean' || typeof right === 'boolean') return numeric(left) && numeric(right) && Number(left) === Number(right);
-  if (Array.isArray(left) && Array.isArray(right)) return left.length === right.length && left.every((item, index) => pythonEquals(item, right[index]));
-  if (isMapping(left) && isMapping(right)) {
-    const keys = Object.keys(left);
-    return keys.length === Object.keys(right).length && keys.every((key) => key in right && pythonEquals(left[key], right[key]));
-  }
-  return left === right;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  addAnsibleTests(env);
 }
 
 /** Python's `in`: a substring, a list member, a mapping key. */
@@ -162,7 +144,7 @@ function pythonIn(value: unknown, container: unknown): boolean {
 function addJinjaSelection(env: TemplateEnvironment): void {
   const equals = (value: unknown, other: unknown) => pythonEquals(value, other);
   const notEquals = (value: unknown, other: unknown) => !pythonEquals(value, other);
-  const compare = (check: (order: number) => boolean) => (value: unknown, other: unknown) => check((value as number) < (other as number) ? -1 : (value as number) > (other as number) ? 1 : 0);
+  const compare = (check: (order: number) => boolean) => (value: unknown, other: unknown) => check(pythonCompare(value, other));
   const tests: Record<string, (value: unknown, ...args: never[]) => boolean> = {
     '==': equals,
     eq: equals,
@@ -194,20 +176,20 @@ function addJinjaSelection(env: TemplateEnvironment): void {
     if (test === undefined) throw new RunbookError('RB_TEMPLATE', `no test named ${JSON.stringify(name)}`);
     return test;
   };
-  const truthy = (value: unknown): boolean => (Array.isArray(value) ? value.length > 0 : isMapping(value) ? Object.keys(value).length > 0 : Boolean(value));
   const selecting = (keep: boolean, byAttribute: boolean) =>
     function (items: unknown, ...rest: unknown[]): unknown[] {
-      const { positional } = splitKeywords(rest);
+      const { positional, keywords } = splitKeywords(rest);
+      const keywordArgs = Object.keys(keywords).length > 0 ? [{ ...keywords, __keywords: true }] : [];
       const [attribute, ...testAndArgs] = byAttribute ? positional : [undefined, ...positional];
       const [testName, ...args] = testAndArgs;
       const test = testName === undefined ? undefined : testOf(testName);
       const list = Array.isArray(items) ? items : isMapping(items) ? Object.keys(items) : [];
       return list.filter((item) => {
-        const value = byAttribute ? attributePath(item, String(attribute)) : item;
+        const value = byAttribute ? attributeOf(item, String(attribute)) : item;
         if (test === undefined && value === undefined) {
           throw new RunbookError('RB_TEMPLATE', `${keep ? 'select' : 'reject'}attr: an item has no attribute ${JSON.stringify(attribute)}`);
         }
-        return (test === undefined ? truthy(value) : test(value, ...args)) === keep;
+        return (test === undefined ? pythonTruthy(value) : pythonTruthy(test(value, ...args, ...keywordArgs))) === keep;
       });
     };
   env.addFilter('select', selecting(true, false));

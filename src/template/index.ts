@@ -2,11 +2,14 @@ import { types } from 'node:util';
 import nunjucks from 'nunjucks';
 import { RunbookError } from '../errors.js';
 import { didYouMeanHint } from '../schema/did-you-mean.js';
-import { call, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
+import { call, children, compileAst, isNode, output, parseTemplate, singleExpression, type AstNode } from './ast.js';
 import { environment, memberLookup, THROW_ON_UNDEFINED, variablesFrame, type Frame } from './environment.js';
+import { REFUSED_FILTERS } from './data-filters.js';
 import { PYTHON_STRING_METHODS } from './filters.js';
-import { pythonModulo } from './python.js';
-import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, PYTHON_MOD, RESOLVE_LENIENT } from './strict.js';
+import { pythonModulo, pythonStr } from './python.js';
+import { lookupFunctions, lookupProblem } from './lookups.js';
+import { parserWords, unbalancedProblem } from './syntax-error.js';
+import { CAPTURE, GUARD_ATTRIBUTE, GUARD_VARIABLE, guardUndefined, PYTHON_ADD, PYTHON_CONCAT, PYTHON_MOD, RESOLVE_LENIENT } from './strict.js';
 import { variableUsage } from './variables.js';
 
 /**
@@ -39,19 +42,28 @@ interface Prepared {
 const cache = new Map<string, Prepared>();
 const CACHE_LIMIT = 2000;
 
-function syntaxError(error: unknown): string {
+function syntaxError(error: unknown, mode: 'template' | 'expression'): string {
   // nunjucks' parser reports an unfinished expression with a TypeError from inside itself.
   if (!(error instanceof Error) || error instanceof TypeError) return 'unexpected end of template';
-  return error.message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim();
+  return parserWords(error.message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/, '').trim(), mode);
 }
 
 /** Parse a template, or a bare expression (`when:`) as the single expression of `{{ }}`. */
 function parse(text: string, mode: 'template' | 'expression'): { ast: AstNode; expression: AstNode | undefined } {
   let ast: AstNode;
+  const parsed = mode === 'expression' ? `{{ ${text} }}` : text;
+  const shift = mode === 'expression' ? 3 : 0;
+  const unbalanced = unbalancedProblem(parsed, shift);
+  if (unbalanced !== undefined) throw new RunbookError('RB_TEMPLATE', `template syntax error: ${unbalanced}`);
   try {
-    ast = parseTemplate(mode === 'expression' ? `{{ ${text} }}` : text);
+    ast = parseTemplate(parsed);
   } catch (error) {
-    throw new RunbookError('RB_TEMPLATE', `template syntax error: ${syntaxError(error)}`);
+    throw new RunbookError('RB_TEMPLATE', `template syntax error: ${syntaxError(error, mode)}`);
+  }
+  if (containsNode(ast, 'For', (node) => (node.arr as AstNode).typename === 'InlineIf' && (node.arr as AstNode).else_ == null)) {
+    throw new RunbookError('RB_TEMPLATE', "template syntax error: Jinja's loop filter `{% for x in items if condition %}` is not supported", {
+      hint: "filter the list first: {% for x in items | select('defined') %}, selectattr(...), or an {% if %} inside the loop",
+    });
   }
   const expression = singleExpression(ast);
   if (mode === 'expression' && expression === undefined) {
@@ -78,10 +90,10 @@ function prepare(text: string, mode: 'template' | 'expression'): Prepared {
   return prepared;
 }
 
-function containsNode(node: AstNode, typename: string): boolean {
+function containsNode(node: AstNode, typename: string, matches: (found: AstNode) => boolean = () => true): boolean {
   return (
-    node.typename === typename ||
-    node.fields.some((field) => [node[field]].flat().some((value) => isNode(value) && containsNode(value, typename)))
+    (node.typename === typename && matches(node)) ||
+    node.fields.some((field) => [node[field]].flat().some((value) => isNode(value) && containsNode(value, typename, matches)))
   );
 }
 
@@ -176,10 +188,12 @@ class Renderer {
       [PYTHON_ADD]: (left: unknown, right: unknown) =>
         Array.isArray(left) && Array.isArray(right) ? [...left, ...right] : (left as number) + (right as number),
       [PYTHON_MOD]: pythonModulo,
+      [PYTHON_CONCAT]: (left: unknown, right: unknown) => pythonStr(left) + pythonStr(right),
       [CAPTURE]: (value: unknown) => {
         this.captured = value;
         return '';
       },
+      ...lookupFunctions({ vars: this.vars, render: (value, vars) => (vars === this.vars ? this : new Renderer(vars)).deep(value) }),
     };
   }
 
@@ -275,6 +289,7 @@ function renderError(error: unknown): RunbookError {
   const message = (lines.at(-1) ?? '').trim().replace(/^(Type)?Error: /, '');
   const unknownFilter = /^filter not found: (\S+)/.exec(message)?.[1];
   if (unknownFilter !== undefined) {
+    if (unknownFilter in REFUSED_FILTERS) return new RunbookError('RB_TEMPLATE', `filter "${unknownFilter}" is not supported: ${REFUSED_FILTERS[unknownFilter]}`);
     const hint = didYouMeanHint(unknownFilter, Object.keys(environment.filters));
     return new RunbookError('RB_TEMPLATE', `unknown filter "${unknownFilter}"`, hint === undefined ? {} : { hint });
   }
@@ -333,9 +348,13 @@ export function templateSyntaxError(text: string, mode: 'template' | 'expression
   return unknownFilterOrTest(ast);
 }
 
+const LOOKUP_FUNCTIONS = new Set(['lookup', 'query', 'q']);
+
+/** A filter, test or lookup (named by a literal) runbook does not have, in words. */
 function unknownFilterOrTest(node: AstNode): string | undefined {
   if (node.typename === 'Filter') {
     const name = String((node.name as AstNode).value);
+    if (name in REFUSED_FILTERS) return `filter "${name}" is not supported: ${REFUSED_FILTERS[name]}`;
     if (!(name in environment.filters)) {
       const hint = didYouMeanHint(name, Object.keys(environment.filters));
       return `unknown filter "${name}"${hint === undefined ? '' : `; ${hint}`}`;
@@ -347,6 +366,13 @@ function unknownFilterOrTest(node: AstNode): string | undefined {
     if (!(name in environment.tests)) {
       const hint = didYouMeanHint(name, Object.keys(environment.tests));
       return `unknown test "${name}"${hint === undefined ? '' : `; ${hint}`}`;
+    }
+  }
+  if (node.typename === 'FunCall' && LOOKUP_FUNCTIONS.has(String((node.name as AstNode).value))) {
+    const [plugin] = children(node.args as AstNode);
+    if (plugin?.typename === 'Literal' && typeof plugin.value === 'string') {
+      const problem = lookupProblem(plugin.value);
+      if (problem !== undefined) return problem;
     }
   }
   for (const field of node.fields) {

@@ -1,4 +1,5 @@
 import { RunbookError } from '../errors.js';
+import { PythonRegexError, translatePythonRegex, type PythonRegex } from '../modules/lib/python-regex.js';
 
 /**
  * Python's semantics where Jinja2 (and so Ansible) borrows them and JavaScript differs: `%` is
@@ -112,10 +113,11 @@ function pythonRepr(value: unknown): string {
   return String(value);
 }
 
-function typeName(value: unknown): string {
+export function typeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (Array.isArray(value)) return 'list';
   if (typeof value === 'object') return 'dict';
+  if (typeof value === 'boolean') return 'bool';
   return typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'float') : typeof value === 'string' ? 'str' : typeof value;
 }
 
@@ -131,4 +133,82 @@ export function pythonSlice(sequence: unknown, start: number | null, stop: numbe
   const picked: unknown[] = [];
   for (let index = from; by > 0 ? index < to : index > to; index += by) picked.push(items[index]);
   return typeof sequence === 'string' ? picked.join('') : picked;
+}
+
+/** Python's ==: deep, and 1 == 1.0 == True. */
+export function pythonEquals(left: unknown, right: unknown): boolean {
+  // A bool is a number in Python (True == 1), and equal to nothing else: None, lists and strings differ.
+  const numeric = (value: unknown) => typeof value === 'boolean' || typeof value === 'number';
+  if (typeof left === 'boolean' || typeof right === 'boolean') return numeric(left) && numeric(right) && Number(left) === Number(right);
+  if (Array.isArray(left) && Array.isArray(right)) return left.length === right.length && left.every((item, index) => pythonEquals(item, right[index]));
+  if (isMapping(left) && isMapping(right)) {
+    const keys = Object.keys(left);
+    return keys.length === Object.keys(right).length && keys.every((key) => key in right && pythonEquals(left[key], right[key]));
+  }
+  return left === right;
+}
+
+/** A dict: a plain object (not a list, nor an object of a class such as nunjucks' SafeString). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Python's truthiness: empty strings, lists and mappings, 0 and None are false. */
+export function pythonTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isMapping(value)) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/** Python's ordering of two values of one kind (numbers, strings, lists); mixing kinds is an error as in Python 3. */
+export function pythonCompare(left: unknown, right: unknown, caseSensitive = true): number {
+  const fold = (value: unknown) => (!caseSensitive && typeof value === 'string' ? value.toLowerCase() : value);
+  const [a, b] = [fold(left), fold(right)];
+  const numeric = (value: unknown) => typeof value === 'number' || typeof value === 'boolean';
+  if (numeric(a) && numeric(b)) return Number(a) - Number(b);
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let index = 0; index < Math.min(a.length, b.length); index++) {
+      const order = pythonCompare(a[index], b[index], caseSensitive);
+      if (order !== 0) return order;
+    }
+    return a.length - b.length;
+  }
+  throw new RunbookError('RB_TEMPLATE', `'<' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+const COMPARISONS: Readonly<Record<string, (left: unknown, right: unknown) => boolean>> = {
+  '==': (left, right) => pythonEquals(left, right),
+  '!=': (left, right) => !pythonEquals(left, right),
+  '<': (left, right) => pythonCompare(left, right) < 0,
+  '<=': (left, right) => pythonCompare(left, right) <= 0,
+  '>': (left, right) => pythonCompare(left, right) > 0,
+  '>=': (left, right) => pythonCompare(left, right) >= 0,
+  '===': (left, right) => left === right,
+  '!==': (left, right) => left !== right,
+};
+
+/** A comparison chain `a < b <= c` as Python reads it: each pair compared, all must hold. */
+export function pythonCompareChain(first: unknown, ...rest: unknown[]): boolean {
+  let left = first;
+  for (let index = 0; index < rest.length; index += 2) {
+    const [operator, right] = [rest[index] as string, rest[index + 1]];
+    if (!COMPARISONS[operator]!(left, right)) return false;
+    left = right;
+  }
+  return true;
+}
+
+/** A Python `re` pattern as Ansible's filters and tests compile it (a str pattern), with re.I and re.M. */
+export function pythonRegex(pattern: unknown, flags: { ignorecase?: unknown; multiline?: unknown }): PythonRegex {
+  try {
+    const regex = translatePythonRegex(String(pattern), { flavor: 'str', multiline: pythonTruthy(flags.multiline) });
+    if (!pythonTruthy(flags.ignorecase) || regex.regexp.flags.includes('i')) return regex;
+    return { ...regex, regexp: new RegExp(regex.regexp.source, `${regex.regexp.flags}i`) };
+  } catch (error) {
+    if (error instanceof PythonRegexError) throw new RunbookError('RB_TEMPLATE', `regular expression ${JSON.stringify(pattern)}: ${error.message}`);
+    throw error;
+  }
 }

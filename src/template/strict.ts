@@ -19,6 +19,7 @@ export const RESOLVE_LENIENT = '__runbook_lenient';
 export const CAPTURE = '__runbook_capture';
 export const PYTHON_ADD = '__runbook_add';
 export const PYTHON_MOD = '__runbook_mod';
+export const PYTHON_CONCAT = '__runbook_concat';
 
 /** Nodes whose symbols are names being bound or referenced as code, never looked up as values. */
 const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block', 'Super', 'CallExtension', 'CallExtensionAsync']);
@@ -28,8 +29,9 @@ const UNTOUCHED = new Set(['Import', 'FromImport', 'Include', 'Extends', 'Block'
  * Jinja's StrictUndefined, which nunjucks lacks. `foo` becomes `__runbook_variable("foo", foo)` and
  * `a.b` becomes `__runbook_attribute(a, "b", "a")`, which throw an error naming what is undefined.
  * Lookups under `default`/`d` and `is defined`/`is undefined` stay lenient: there undefined is the
- * point. Also `a + b` becomes `__runbook_add(a, b)`, so lists concatenate as in Python, and `a % b`
- * becomes `__runbook_mod(a, b)`: string formatting, or Python's modulo.
+ * point. Also `a + b` becomes `__runbook_add(a, b)`, so lists concatenate as in Python, `a % b`
+ * becomes `__runbook_mod(a, b)`: string formatting, or Python's modulo, and `a ~ b` joins the two
+ * as Python's str() writes them (`'a' ~ true` is `aTrue`).
  * Mutates and returns the tree.
  */
 export function guardUndefined(node: AstNode, lenient = false): AstNode {
@@ -61,6 +63,8 @@ export function guardUndefined(node: AstNode, lenient = false): AstNode {
     }
     case 'Add':
       return call(PYTHON_ADD, [guardUndefined(node.left as AstNode, lenient), guardUndefined(node.right as AstNode, lenient)], node);
+    case 'Concat':
+      return call(PYTHON_CONCAT, [guardUndefined(node.left as AstNode, lenient), guardUndefined(node.right as AstNode, lenient)], node);
     case 'Mod': {
       // `'%s-%s' % (a, b)`: a tuple is the list of values to format; a list is one value.
       const right = node.right as AstNode;

@@ -1,7 +1,7 @@
 import { children, DEFAULT_FILTERS, DEFINED_TESTS, filterName, isNode, testName, type AstNode } from './ast.js';
 
-/** Names that resolve without being variables: nunjucks globals and the Jinja-compat constants. */
-const BUILTIN_NAMES = new Set(['range', 'cycler', 'joiner', 'True', 'False', 'None']);
+/** Names that resolve without being variables: nunjucks globals, the Jinja-compat constants, Ansible's lookup functions. */
+const BUILTIN_NAMES = new Set(['range', 'cycler', 'joiner', 'True', 'False', 'None', 'lookup', 'query', 'q']);
 
 export interface VariableUsage {
   /** Root variables the template reads where undefined is an error. */

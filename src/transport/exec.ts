@@ -38,12 +38,14 @@ export function supervise(
       running.kill();
       finish(error);
     };
-    const onAbort = (): void =>
-      stop(
-        new RunbookError('RB_COMMAND_FAILED', `interrupted on ${host}: ${describe(command)}`, {
-          cause: options.signal?.reason,
-        }),
-      );
+    const interrupted = (): RunbookError =>
+      new RunbookError('RB_COMMAND_FAILED', `interrupted on ${host}: ${describe(command)}`, { cause: options.signal?.reason });
+    const onAbort = (): void => stop(interrupted());
+    // A command asked for after the abort never starts: once started, its stdin might never arrive.
+    if (options.signal?.aborted) {
+      finish(interrupted());
+      return;
+    }
     const running = start(finish);
     if (options.timeoutMs !== undefined) {
       const timeoutMs = options.timeoutMs;
@@ -52,8 +54,7 @@ export function supervise(
         timeoutMs,
       );
     }
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

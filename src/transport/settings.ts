@@ -5,7 +5,7 @@ import { RunbookError } from '../errors.js';
 import { LocalTransport } from './local.js';
 import { SshTransport } from './ssh.js';
 import { expandPath, parseJump, parsePort, readSshHostConfig, type SshHostConfig } from './ssh-config.js';
-import type { ConnectionSettings, HostKeyPolicy, Transport } from './types.js';
+import type { ConnectionDefaults, ConnectionSettings, HostKeyPolicy, Transport } from './types.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -16,14 +16,16 @@ export interface ResolveOptions {
   sshConfigPath?: string;
   /** Used when the inventory sets no runbook_known_hosts_file; default: ssh config's UserKnownHostsFile, then ~/.ssh/known_hosts. */
   knownHostsFile?: string;
+  defaults?: ConnectionDefaults;
 }
 
 /** The keys ssh tries when neither the inventory nor ~/.ssh/config names one. */
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 /**
- * How to reach inventory host `name`. Inventory vars win over ~/.ssh/config, which wins over
- * defaults (current user, port 22). `ansible_host` (or the inventory name) is looked up in the ssh
+ * How to reach inventory host `name`. Inventory vars win over Ansible's configured defaults
+ * (remote_user, remote_port, private_key_file, as Ansible passes them to ssh with -o), which win over
+ * ~/.ssh/config, which wins over the current user and port 22. `ansible_host` (or the inventory name) is looked up in the ssh
  * config like an ssh command-line destination. A `runbook_known_hosts_file` var must already be
  * absolute (the caller resolves it against the inventory's directory).
  */
@@ -56,8 +58,8 @@ export function resolveConnection(name: string, vars: Record<string, unknown>, o
   const destination = host ?? name;
   const config = readSshHostConfig(destination, options.sshConfigPath);
   const portVar = vars.ansible_port;
-  const keyFile = stringVar(vars, 'ansible_ssh_private_key_file', name);
-  const user = stringVar(vars, 'ansible_user', name) ?? config.user ?? userInfo().username;
+  const keyFile = stringVar(vars, 'ansible_ssh_private_key_file', name) ?? options.defaults?.privateKeyFile;
+  const user = stringVar(vars, 'ansible_user', name) ?? options.defaults?.user ?? config.user ?? userInfo().username;
   const address = config.hostName ?? destination;
   const password = stringVar(vars, 'ansible_password', name);
   const knownHostsFile = knownHostsVar ?? options.knownHostsFile ?? config.userKnownHostsFile ?? defaultKnownHostsFile();
@@ -65,7 +67,7 @@ export function resolveConnection(name: string, vars: Record<string, unknown>, o
     connection,
     name,
     address,
-    port: portVar === undefined || portVar === null ? (config.port ?? 22) : parsePort(String(portVar), `host ${name}: ansible_port`),
+    port: portVar === undefined || portVar === null ? (options.defaults?.port ?? config.port ?? 22) : parsePort(String(portVar), `host ${name}: ansible_port`),
     user,
     privateKeyFiles: keyFile === undefined ? identityFiles(config) : [expandPath(keyFile, { hostName: address, user })],
     ...(password === undefined ? {} : { password }),

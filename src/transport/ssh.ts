@@ -10,6 +10,8 @@ import type { ConnectionSettings, ExecOptions, ExecResult, Transport, TransportS
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
+/** How long a stopped command has to end after TERM before KILL follows. */
+const KILL_GRACE_MS = 5_000;
 
 /**
  * ssh2 also accepts an auth handler that returns the next method, or false when none is left;
@@ -34,6 +36,8 @@ export class SshTransport implements Transport {
   private client: Client | undefined;
   private jumpClient: Client | undefined;
   private opening: Promise<Client> | undefined;
+  /** Commands being stopped: closing waits for them, so that an interrupted run leaves nothing running. */
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(private readonly settings: ConnectionSettings) {
     this.name = settings.name;
@@ -51,11 +55,13 @@ export class SshTransport implements Transport {
     const limits = { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
     return supervise(command, this.name, limits, (finish) => {
       let channel: ClientChannel | undefined;
-      let killed = false;
+      // Set when the command is stopped before its channel opened: closing waits for the stop.
+      let stopOnOpen: ((opened: ClientChannel | undefined) => void) | undefined;
       const onConnectionLost = (): void =>
         finish(new RunbookError('RB_CONNECT', `connection to ${this.where()} was lost while a command ran`));
       const cannotStart = (error: Error): void => {
         client.removeListener('close', onConnectionLost);
+        stopOnOpen?.(undefined);
         finish(new RunbookError('RB_CONNECT', `cannot start a command on ${this.where()}: ${error.message}`, { cause: error }));
       };
       client.once('close', onConnectionLost);
@@ -65,7 +71,13 @@ export class SshTransport implements Transport {
           return;
         }
         channel = opened;
-        if (killed) killRemote(opened);
+        if (stopOnOpen) {
+          client.removeListener('close', onConnectionLost);
+          opened.resume();
+          opened.stderr.resume();
+          stopOnOpen(opened);
+          return;
+        }
         const output = new OutputCollector(options);
         opened.on('data', output.onStdout);
         opened.stderr.on('data', output.onStderr);
@@ -84,17 +96,27 @@ export class SshTransport implements Transport {
       }
       return {
         kill: () => {
-          killed = true;
-          if (channel) killRemote(channel);
+          if (channel) this.stop(channel);
+          else this.track(new Promise<ClientChannel | undefined>((resolve) => (stopOnOpen = resolve)).then((opened) => opened && stopRemote(opened)));
         },
       };
     });
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.stopping);
     await Promise.all([this.client, this.jumpClient].map((client) => client && endClient(client)));
     this.client = undefined;
     this.jumpClient = undefined;
+  }
+
+  private stop(channel: ClientChannel): void {
+    this.track(stopRemote(channel));
+  }
+
+  private track(stopping: Promise<void>): void {
+    const tracked = stopping.finally(() => this.stopping.delete(tracked));
+    this.stopping.add(tracked);
   }
 
   private connection(): Promise<Client> {
@@ -372,20 +394,45 @@ function skippedText(auth: AuthPlan): string {
 }
 
 /**
- * Kills the remote command and closes its channel. ssh2's channel.signal() does nothing once our
- * side has sent EOF (always, right after stdin), although the protocol allows the request until the
- * channel closes; OpenSSH answers it with killpg() on the command's process group. So the request
+ * Stops the remote command, resolving once its channel is closed. TERM first: it reaches the
+ * command's whole process group, and under sudo (which runs the command as another user, out of
+ * reach of the session user's signals) sudo relays it to the command, whose become wrapper then
+ * ends its own group (see becomeCommand); a KILL would end sudo alone and leave the command running.
+ * KILL follows after KILL_GRACE_MS if the command is still there.
+ */
+function stopRemote(channel: ClientChannel): Promise<void> {
+  return new Promise((resolve) => {
+    const internals = channel as unknown as { outgoing?: { state: string } };
+    if (internals.outgoing?.state === 'closed') {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      signalRemote(channel, 'KILL');
+      channel.close();
+    }, KILL_GRACE_MS);
+    channel.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    signalRemote(channel, 'TERM');
+  });
+}
+
+/**
+ * Sends an SSH "signal" request, which OpenSSH answers with killpg() on the command's process group,
+ * as the session user. ssh2's channel.signal() does nothing once our side has sent EOF (always, right
+ * after stdin), although the protocol allows the request until the channel closes; so the request
  * goes through ssh2's protocol object directly.
  */
-function killRemote(channel: ClientChannel): void {
+function signalRemote(channel: ClientChannel, signal: 'TERM' | 'KILL'): void {
   const internals = channel as unknown as {
     outgoing?: { id: number; state: string };
     _client?: { _protocol?: { signal(channelId: number, signal: string): void } };
   };
   const { outgoing } = internals;
   const protocol = internals._client?._protocol;
-  if (outgoing && protocol && (outgoing.state === 'open' || outgoing.state === 'eof')) protocol.signal(outgoing.id, 'KILL');
-  channel.close();
+  if (outgoing && protocol && (outgoing.state === 'open' || outgoing.state === 'eof')) protocol.signal(outgoing.id, signal);
 }
 
 function endClient(client: Client): Promise<void> {

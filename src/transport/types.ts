@@ -51,3 +51,10 @@ export interface ConnectionSettings {
 }
 
 export type HostKeyPolicy = 'strict' | 'accept-new';
+
+/** Ansible's remote_user, remote_port and private_key_file settings: below the inventory's variables, above ~/.ssh/config. */
+export interface ConnectionDefaults {
+  user?: string;
+  port?: number;
+  privateKeyFile?: string;
+}

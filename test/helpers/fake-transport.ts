@@ -36,6 +36,15 @@ export function statPath(command: string): string | undefined {
   return /LC_ALL=C stat --printf=\S+ -- (\S+) 2>&1/.exec(command)?.[1];
 }
 
+/** Replies of the creates/removes glob probe (src/modules/lib/guards.ts). */
+export const GUARD_MATCHES: Reply = { stdout: 'found\n' };
+export const GUARD_MATCHES_NOTHING: Reply = { stdout: 'none\n' };
+
+/** The glob a creates/removes probe reads; undefined for any other command. */
+export function guardPath(command: string): string | undefined {
+  return /^rb_pattern=(\S+)\n/.exec(command)?.[1];
+}
+
 const DEBIAN_FACTS = readFileSync(new URL('../unit/facts/fixtures/debian-12-sandbox-kvm1.txt', import.meta.url), 'utf8');
 const FACTS_TEXT = hostFactsCommand().render();
 

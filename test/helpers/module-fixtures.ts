@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunbookError } from '../../src/errors.js';
 import type { HostFacts } from '../../src/facts/host.js';
 import { getModule } from '../../src/modules/registry.js';
 import type { Diff, ModuleContext, ModuleDefinition, Plan, Probe, ProbeResults, ProbeSet } from '../../src/modules/types.js';
@@ -61,6 +60,7 @@ export const DEBIAN_FACTS: HostFacts = {
   user: 'root',
   uid: 0,
   architecture: 'x86_64',
+  ansible: {},
 };
 
 export type FakeContextOverrides = Partial<Omit<ModuleContext, 'facts'>> & {
@@ -83,9 +83,10 @@ export function fakeContext(overrides: FakeContextOverrides = {}): ModuleContext
     resolveHost: (name) => name,
     playbookDir: '/playbook',
     renderTemplate: (text) => String(renderValue(text, vars)),
+    // Keys are relative to the playbook directory; modules may ask by absolute path (search paths).
     readLocalFile: (path) => {
-      const text = files[path];
-      if (text === undefined) throw new RunbookError('RB_USAGE', `local file ${path} not found`);
+      const text = files[path] ?? files[relative(rest.playbookDir ?? '/playbook', path)];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
       return Buffer.from(text, 'utf8');
     },
     evaluate: (expression) => evaluate(expression, vars),

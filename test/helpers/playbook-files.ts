@@ -33,5 +33,10 @@ export function issuesOf(path: string, options: LoadPlaybookOptions = {}): Issue
   throw new Error('the playbook loaded without problems');
 }
 
+/** The errors loading the playbook reports, without its warnings. */
+export function errorsOf(path: string, options: LoadPlaybookOptions = {}): Issue[] {
+  return issuesOf(path, options).filter((issue) => issue.severity === 'error');
+}
+
 /** `line:col CODE message`, for compact expectations. */
 export const brief = (issue: Issue) => `${issue.line}:${issue.col} ${issue.code} ${issue.message}`;

@@ -9,6 +9,8 @@ import { createReporter } from '../../report/reporter.js';
 import { writeAtomically } from '../atomic-write.js';
 import { EXIT } from '../exit-codes.js';
 import { assertPod, podLimit } from '../pod-options.js';
+import { runSettings } from '../run-settings.js';
+import { listenForInterrupts } from '../signals.js';
 import { loadForRun } from './load.js';
 
 export interface ApplyOptions {
@@ -17,7 +19,8 @@ export interface ApplyOptions {
   extraVars: string[];
   tags: string[];
   skipTags: string[];
-  forks: number;
+  /** Unset: ansible.cfg's forks, else runbook's default. */
+  forks?: number;
   diff: boolean;
   check: boolean;
   /** `runbook check`: finish with the list of steps not yet in place, per host. */
@@ -26,8 +29,8 @@ export interface ApplyOptions {
   pod?: string;
   /** Stop at the end of this step (number or name, as grade numbers them). */
   upTo?: string;
-  hostKeyPolicy: HostKeyPolicy;
-  connectTimeout: number;
+  hostKeyPolicy?: HostKeyPolicy;
+  connectTimeout?: number;
   timeout?: number;
   json?: string;
 }
@@ -36,6 +39,7 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
   const loaded = loadForRun(playbookPath, options);
   if (!loaded.ok) return EXIT.invalidInput;
   const { playbook, inventory, extraVars } = loaded;
+  const settings = runSettings(options, loaded.ansibleConfig);
   if (options.pod !== undefined) assertPod(inventory, options.pod);
   const lastTask = options.upTo === undefined ? undefined : lastTaskOfStep(playbook, options.upTo);
 
@@ -43,13 +47,8 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
   const controller = new AbortController();
   // Every running step, and every until delay, listens for Ctrl-C: with --forks N, about N at once
   // (a step on another host, as in migration, adds one), so the leak warning starts above that.
-  setMaxListeners(Math.max(10, 2 * options.forks + 1), controller.signal);
-  const interrupt = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\nInterrupted: finishing the running commands (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', interrupt);
+  setMaxListeners(Math.max(10, 2 * settings.forks + 1), controller.signal);
+  const interrupts = listenForInterrupts(controller, 'Interrupted: stopping the running commands (Ctrl-C again to quit at once)');
   let summary;
   try {
     summary = await runPlaybook(
@@ -58,13 +57,14 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
       {
         check: options.check,
         diff: options.diff,
-        forks: options.forks,
+        forks: settings.forks,
         limit: podLimit(options.limit, options.pod),
         tags: options.tags,
         skipTags: options.skipTags,
         extraVars,
-        hostKeyPolicy: options.hostKeyPolicy,
-        connectTimeoutMs: options.connectTimeout * 1000,
+        hostKeyPolicy: settings.hostKeyPolicy,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectionDefaults: settings.connectionDefaults,
         commandTimeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
         signal: controller.signal,
         ...(lastTask === undefined ? {} : { lastTask }),
@@ -72,12 +72,12 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
       (event: RunEvent) => reporter.listener(event),
     );
   } finally {
-    process.off('SIGINT', interrupt);
+    interrupts.dispose();
   }
   await reporter.done();
   if (options.json) writeAtomically(options.json, `${JSON.stringify(reporter.jsonReport(), null, 2)}\n`);
 
-  if (summary.interrupted) return EXIT.interrupted;
+  if (summary.interrupted) return interrupts.exitCode() ?? EXIT.interrupted;
   const totals = Object.values(summary.recap);
   if (totals.some((host) => host.unreachable > 0)) return EXIT.unreachable;
   if (totals.some((host) => host.failed > 0)) return EXIT.taskFailed;

@@ -16,6 +16,7 @@ import type { HostKeyPolicy } from '../../transport/types.js';
 import { writeAtomically } from '../atomic-write.js';
 import { EXIT } from '../exit-codes.js';
 import { assertPod, podLimit } from '../pod-options.js';
+import { listenForInterrupts } from '../signals.js';
 import { loadForRun } from './load.js';
 
 export interface GradeOptions {
@@ -54,11 +55,7 @@ export async function gradeCommand(playbookPath: string, options: GradeOptions):
   const width = Math.max(80, process.stdout.columns ?? 120);
   const controller = new AbortController();
   setMaxListeners(Math.max(10, 2 * options.forks + 1), controller.signal);
-  const interrupt = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    controller.abort();
-  };
-  process.on('SIGINT', interrupt);
+  const interrupts = listenForInterrupts(controller);
   let report: GradeReport | undefined;
   try {
     for (;;) {
@@ -97,9 +94,9 @@ export async function gradeCommand(playbookPath: string, options: GradeOptions):
       if (controller.signal.aborted) break;
     }
   } finally {
-    process.off('SIGINT', interrupt);
+    interrupts.dispose();
   }
-  if (report === undefined) return EXIT.interrupted;
+  if (report === undefined) return interrupts.exitCode() ?? EXIT.interrupted;
   return report.complete ? EXIT.ok : EXIT.taskFailed;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ValidationError, type Issue } from '../../errors.js';
+import { loadAnsibleConfig, type AnsibleConfig } from '../../load/ansible-cfg.js';
 import { loadInventory, localInventory } from '../../load/inventory.js';
 import type { Inventory, Playbook } from '../../load/model.js';
 import { loadPlaybook } from '../../load/playbook.js';
@@ -9,27 +10,36 @@ import { colorWanted, createStyle } from '../../report/style.js';
 import { parseExtraVars } from '../extra-vars.js';
 
 export type Loaded =
-  | { ok: true; playbook: Playbook; inventory: Inventory; extraVars: Record<string, unknown>; warnings: Issue[] }
+  | { ok: true; playbook: Playbook; inventory: Inventory; extraVars: Record<string, unknown>; warnings: Issue[]; ansibleConfig: AnsibleConfig }
   | { ok: false };
 
 /**
- * Inventory and playbook are validated together, and every problem of both is printed at once
- * (file:line:col CODE message, with a code frame) before anything else happens.
+ * Ansible's configuration (ansible.cfg, ANSIBLE_* variables), inventory and playbook are validated
+ * together, and every problem of all three is printed at once (file:line:col CODE message, with a
+ * code frame) before anything else happens. -i wins over the configuration's inventory.
  */
 export function loadForRun(playbookPath: string, options: { inventory?: string; extraVars: string[] }): Loaded {
   const extraVars = parseExtraVars(options.extraVars);
-  const issues: Issue[] = [];
+  const ansibleConfig = loadAnsibleConfig(process.env, process.cwd());
+  const issues: Issue[] = [...ansibleConfig.issues];
   let inventory: Inventory | undefined;
   try {
     const playbookDir = dirname(playbookPath);
-    inventory = options.inventory ? loadInventory(options.inventory, { playbookDir }) : localInventory({ playbookDir });
+    const inventoryFile = options.inventory ?? ansibleConfig.inventory;
+    inventory = inventoryFile ? loadInventory(inventoryFile, { playbookDir }) : localInventory({ playbookDir });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);
   }
   let loaded: ReturnType<typeof loadPlaybook> | undefined;
   try {
-    loaded = loadPlaybook(playbookPath, { ...(inventory ? { inventory } : {}), extraVars });
+    loaded = loadPlaybook(playbookPath, { ...(inventory ? { inventory } : {}), extraVars, ...(ansibleConfig.rolesPath.length > 0 ? { rolesPath: ansibleConfig.rolesPath } : {}),
+      playDefaults: {
+        ...(ansibleConfig.become === undefined ? {} : { become: ansibleConfig.become }),
+        ...(ansibleConfig.becomeUser === undefined ? {} : { becomeUser: ansibleConfig.becomeUser }),
+        gatherFacts: ansibleConfig.gatherByDefault,
+      },
+    });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);
@@ -41,7 +51,7 @@ export function loadForRun(playbookPath: string, options: { inventory?: string; 
     process.stderr.write(`${errors.length} problem${errors.length === 1 ? '' : 's'} found; no host was contacted.\n`);
     return { ok: false };
   }
-  return { ok: true, playbook: loaded.playbook, inventory, extraVars, warnings };
+  return { ok: true, playbook: loaded.playbook, inventory, extraVars, warnings, ansibleConfig };
 }
 
 export function printIssues(issues: readonly Issue[]): void {

@@ -32,6 +32,28 @@ export function isActive(info: DomainInfo): boolean {
 }
 
 /**
+ * A domain's state as Ansible's virt names it (from libvirt's state numbers): running (also idle and
+ * no state), paused, shutdown (in shutdown or shut off), crashed; anything else is unknown.
+ */
+export function ansibleDomainStatus(virshState: string): string {
+  switch (virshState) {
+    case 'running':
+    case 'idle':
+    case 'no state':
+      return 'running';
+    case 'paused':
+      return 'paused';
+    case 'in shutdown':
+    case 'shut off':
+      return 'shutdown';
+    case 'crashed':
+      return 'crashed';
+    default:
+      return 'unknown';
+  }
+}
+
+/**
  * Defines a domain from the XML on stdin. Through `cat`, /dev/stdin is always a pipe: virsh cannot open
  * it when the step's stdin is a socket (ENXIO), as some transports provide it.
  */
@@ -87,6 +109,8 @@ export interface DomainSummary {
   cpuXml: string | undefined;
   cpuMode: string | undefined;
   hasNvram: boolean;
+  /** Host bridges the domain's network interfaces join (`<interface type='bridge'>`). */
+  bridges: string[];
 }
 
 export interface DiskSummary {
@@ -118,6 +142,9 @@ export function summariseDomain(xml: string): DomainSummary {
     cpuXml: cpu && (child(cpu, 'model') || cpu.attributes.mode !== undefined) ? serializeXml(cpu) : undefined,
     cpuMode: cpu?.attributes.mode,
     hasNvram: os !== undefined && child(os, 'nvram') !== undefined,
+    bridges: devices
+      ? [...new Set(childrenNamed(devices, 'interface').filter((nic) => nic.attributes.type === 'bridge').flatMap((nic) => child(nic, 'source')?.attributes.bridge ?? []))]
+      : [],
   };
 }
 

@@ -139,20 +139,37 @@ export function normalizeMode(mode: string): string {
   return mode.padStart(4, '0');
 }
 
+/** The content of a file already on the host (copy's remote_src), known by its digests. */
+export interface RemoteCopy {
+  copyOf: string;
+  sha256: string;
+  size: number;
+}
+
+/** A command that writes the file's bytes to "$tmp" itself (get_url's download). */
+export interface WrittenBy {
+  writtenBy: Command;
+}
+
 /** Steps writing `content` to `path` atomically (temp file in the same directory, then rename), keeping an existing file's mode and owner unless given. */
 export function writeFileSteps(
   path: string,
-  content: Buffer,
+  content: Buffer | RemoteCopy | WrittenBy,
   attributes: FileAttributes,
   existing: FileState | null,
-  options: { createParents?: boolean } = {},
+  options: {
+    createParents?: boolean;
+    /** Run on the temp file ("$tmp") before it replaces `path`; the write fails when it fails. */
+    validate?: Command;
+  } = {},
 ): Step[] {
   const directory = posix.dirname(path);
   const steps: Step[] = [];
   if (options.createParents) {
     steps.push({ title: `create directory ${directory}`, command: sh`mkdir -p -- ${directory}` });
   }
-  const commands: Command[] = [sh`cat > "$tmp"`];
+  // The byte count catches stdin cut short: a connection lost mid-transfer gives cat a plain EOF.
+  const commands: Command[] = [Buffer.isBuffer(content) ? sh`cat > "$tmp" && test "$(wc -c < "$tmp")" -eq ${content.length}` : 'copyOf' in content ? sh`cat -- ${content.copyOf} > "$tmp"` : content.writtenBy];
   if (attributes.mode !== undefined) commands.push(sh`chmod ${normalizeMode(attributes.mode)} -- "$tmp"`);
   else if (existing) commands.push(sh`chmod --reference=${path} -- "$tmp"`);
   // mktemp creates 0600; `=rw` without a who-letter grants rw to all minus the umask, like a new file.
@@ -162,13 +179,15 @@ export function writeFileSteps(
   }
   const ownership = chownSpec(attributes.owner, attributes.group);
   if (ownership !== undefined) commands.push(sh`chown ${ownership} -- "$tmp"`);
+  if (options.validate !== undefined) commands.push(options.validate);
   // -T: never move into `path` when it is a directory.
   commands.push(sh`mv -fT -- "$tmp" ${path}`);
   steps.push({
     title: `write ${path}`,
-    command: sh`tmp=$(mktemp -- ${posix.join(directory, '.runbook.XXXXXXXX')}) && { ${Command.join(commands, ' && ')} || { rm -f -- "$tmp"; false; }; }`,
-    stdin: content,
-    failureMessage: `could not write ${path}`,
+    // The trap removes the temp file when the write is stopped (Ctrl-C, a timeout) before its rename.
+    command: sh`tmp=; trap 'rm -f -- \${tmp:+"$tmp"}; exit 143' HUP TERM; tmp=$(mktemp -- ${posix.join(directory, '.runbook.XXXXXXXX')}) && { ${Command.join(commands, ' && ')} || { rm -f -- "$tmp"; false; }; }`,
+    ...(Buffer.isBuffer(content) ? { stdin: content } : {}),
+    failureMessage: options.validate === undefined ? `could not write ${path}` : `could not write ${path} (or validate refused it)`,
   });
   return steps;
 }

@@ -3,6 +3,7 @@ import { sh } from '../../shell/command.js';
 import type { Plan, ProbeResults, Step } from '../types.js';
 import type { PythonRegexError } from './python-regex.js';
 import { attributeChanges, contentDiff, fileStateProbe, parseFileState, writeFileSteps, type FileAttributes } from './remote-file.js';
+import { validateCommand } from './validate.js';
 import { currentFile, planFileWrite } from './write-plan.js';
 
 /** The message for a refused or invalid Python pattern: the same at validation and (for templated ones) at run time. */
@@ -27,12 +28,16 @@ export function planTextEdit(
   probes: ProbeResults,
   extra: Record<string, unknown> = {},
   backupKey = 'backup',
+  validate?: string,
 ): Plan {
   const current = currentFile(probes);
   const changes = current.state ? attributeChanges(current.state, attributes) : [];
   const content = edit.changed ? Buffer.from(edit.text, 'utf8') : before;
   const msg = changes.length === 0 ? edit.msg : edit.changed ? `${edit.msg} and ${ATTRIBUTES_CHANGED}` : ATTRIBUTES_CHANGED;
-  const plan = planFileWrite({ path, content, attributes, upToDateReason: edit.noopReason, summary: `${path}: ${msg}` }, probes);
+  const plan = planFileWrite(
+    { path, content, attributes, upToDateReason: edit.noopReason, summary: `${path}: ${msg}`, ...(validate === undefined ? {} : { validate: validateCommand(validate) }) },
+    probes,
+  );
   const result = { msg, [backupKey]: '', ...extra };
   if (plan.kind === 'noop') return { ...plan, result: { ...result, msg: '' } };
   if (plan.kind !== 'change') return plan;

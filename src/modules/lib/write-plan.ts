@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { sh } from '../../shell/command.js';
+import { sh, type Command } from '../../shell/command.js';
 import type { Diff, Plan, ProbeResults, ProbeSet, Step } from '../types.js';
 import {
   attributeChanges,
@@ -14,6 +14,7 @@ import {
   sha256Hex,
   writeFileSteps,
   type AttributeChange,
+  type RemoteCopy,
   type FileAttributes,
   type FileContent,
 } from './remote-file.js';
@@ -24,7 +25,8 @@ const PARENT = 'parent';
 
 export interface WantedFile {
   path: string;
-  content: Buffer;
+  /** The bytes to write, or a file of the host to copy (copy's remote_src). */
+  content: Buffer | RemoteCopy;
   attributes: FileAttributes;
   /** Keep a timestamped copy of the file before replacing it. */
   backup?: boolean;
@@ -36,16 +38,22 @@ export interface WantedFile {
   summary?: string;
   /** Check mode: a missing directory may come from an earlier task of the run, so it is not (yet) a failure. */
   check?: boolean;
+  /** Create a missing directory (with parents) instead of failing (copy to a dest ending in "/"). */
+  createDirectory?: boolean;
+  /** Run on the temp file ("$tmp") before it replaces the file (copy's validate). */
+  validate?: Command;
+  /** Prefix of the probe keys, for a second file planned in the same task (copy into a directory). */
+  probePrefix?: string;
 }
 
 /** Probes planFileWrite needs first: the file's state and content. */
-export function fileWriteProbes(path: string): ProbeSet {
-  return { [FILE]: fileContentProbe(path) };
+export function fileWriteProbes(path: string, probePrefix = ''): ProbeSet {
+  return { [probePrefix + FILE]: fileContentProbe(path) };
 }
 
 /** What is at the path now, from the fileWriteProbes results. */
-export function currentFile(probes: ProbeResults): FileContent {
-  const result = probes[FILE];
+export function currentFile(probes: ProbeResults, probePrefix = ''): FileContent {
+  const result = probes[probePrefix + FILE];
   if (result === undefined) throw new Error(`probe "${FILE}" missing: call fileWriteProbes in probe()`);
   return parseFileContent(result);
 }
@@ -57,22 +65,29 @@ export function currentFile(probes: ProbeResults): FileContent {
  */
 export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
   const { path, content, attributes } = wanted;
-  const current = currentFile(probes);
+  const prefix = wanted.probePrefix ?? '';
+  const current = currentFile(probes, prefix);
   const { state } = current;
+  const write = (existing: typeof state, options: { createParents?: boolean } = {}) =>
+    writeFileSteps(path, content, attributes, existing, { ...options, ...(wanted.validate === undefined ? {} : { validate: wanted.validate }) });
   if (state === null) {
-    const parentResult = probes[PARENT];
+    const parentResult = probes[prefix + PARENT];
     const directory = posix.dirname(path);
-    if (parentResult === undefined) return { kind: 'probe', probes: { [PARENT]: fileStateProbe(directory) } };
+    if (parentResult === undefined) return { kind: 'probe', probes: { [prefix + PARENT]: fileStateProbe(directory) } };
     const parent = parseFileState(parentResult);
-    if (parent === null && !wanted.check) return { kind: 'fail', message: `cannot create ${path}: directory ${directory} does not exist` };
+    if (parent === null && !wanted.check && !wanted.createDirectory) {
+      return { kind: 'fail', message: `cannot create ${path}: directory ${directory} does not exist` };
+    }
     if (parent !== null && parent.type !== 'directory') {
       return { kind: 'fail', message: `cannot create ${path}: ${directory} is not a directory` };
     }
+    const summary =
+      parent !== null ? `create ${path}` : wanted.createDirectory ? `create ${directory} and ${path}` : `create ${path} (its directory ${directory} does not exist yet)`;
     return {
       kind: 'change',
-      summary: parent === null ? `create ${path} (its directory ${directory} does not exist yet)` : `create ${path}`,
-      diff: [contentDiff(path, undefined, content)],
-      steps: writeFileSteps(path, content, attributes, null),
+      summary,
+      diff: [newContentDiff(path, undefined, content)],
+      steps: write(null, { createParents: parent === null && wanted.createDirectory === true }),
     };
   }
   if (state.type === 'directory' || state.type === 'other') {
@@ -83,12 +98,16 @@ export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
     return {
       kind: 'change',
       summary: `replace the symbolic link ${path} with a file`,
-      diff: [{ label: path, before: `symbolic link to ${state.linkTarget ?? ''}\n`, after: contentDiff(path, undefined, content).after }],
-      steps: writeFileSteps(path, content, attributes, null),
+      diff: [{ label: path, before: `symbolic link to ${state.linkTarget ?? ''}\n`, after: newContentDiff(path, undefined, content).after }],
+      steps: write(null),
     };
   }
   const changes = attributeChanges(state, attributes);
-  const sameContent = current.content ? current.content.equals(content) : current.sha256 === sha256Hex(content);
+  const sameContent = !Buffer.isBuffer(content)
+    ? current.sha256 === content.sha256
+    : current.content
+      ? current.content.equals(content)
+      : current.sha256 === sha256Hex(content);
   if (sameContent) {
     if (changes.length === 0) return { kind: 'noop', reason: wanted.upToDateReason ?? `${path} already has this content${attributeNote(attributes)}` };
     return {
@@ -98,7 +117,7 @@ export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
       steps: attributeSteps(path, changes),
     };
   }
-  const diff: Diff[] = [contentDiff(path, current.content ?? { sha256: current.sha256 ?? '' }, content)];
+  const diff: Diff[] = [newContentDiff(path, current.content ?? { sha256: current.sha256 ?? '' }, content)];
   if (changes.length > 0) diff.push(attributeDiff(`${path} (attributes)`, changes));
   const backup: Step[] = wanted.backup
     ? [{ title: `back up ${path}`, command: sh`cp -p -- ${path} ${path}.$(date +%Y-%m-%d@%H:%M:%S)~` }]
@@ -107,8 +126,16 @@ export function planFileWrite(wanted: WantedFile, probes: ProbeResults): Plan {
     kind: 'change',
     summary: wanted.summary ?? `update ${path}`,
     diff,
-    steps: [...backup, ...writeFileSteps(path, content, attributes, state)],
+    steps: [...backup, ...write(state)],
   };
+}
+
+/** contentDiff, or for a copy of a host's file (never read here) its source, size and digest. */
+function newContentDiff(label: string, before: Buffer | { sha256: string } | undefined, after: Buffer | RemoteCopy): Diff {
+  if (Buffer.isBuffer(after)) return contentDiff(label, before, after);
+  const copied = `copy of ${after.copyOf}, ${after.size} bytes, sha256 ${after.sha256}\n`;
+  const was = before === undefined ? '' : Buffer.isBuffer(before) ? `${before.length} bytes, sha256 ${sha256Hex(before)}\n` : `sha256 ${before.sha256}\n`;
+  return { label, before: was, after: copied };
 }
 
 function attributeNote(attributes: FileAttributes): string {

@@ -1,7 +1,7 @@
 /* Generated from schemas/modules/lineinfile.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
 
 /**
- * Ansible's lineinfile, with Ansible's meaning: ensure a line in a text file, replace the line matching a (Python) regular expression, or remove matching lines. Not supported: validate, others, unsafe_writes, selinux attributes.
+ * Ansible's lineinfile, with Ansible's meaning: ensure a line in a text file, replace the line matching a (Python) regular expression, or remove matching lines. Not supported: others, unsafe_writes, selinux attributes.
  */
 export type LineinfileArgs = {
   [k: string]: unknown;
@@ -95,4 +95,8 @@ export type LineinfileArgs = {
      * Group name or numeric gid to own the file.
      */
     group?: string;
+    /**
+     * A command run on the edited temp file before it replaces the file (%s stands for it; no shell), as Ansible's validate: a failure leaves the file as it was. Not run for a file created with create: true.
+     */
+    validate?: string;
   };

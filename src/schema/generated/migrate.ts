@@ -68,4 +68,16 @@ export interface MigrateArgs {
    * Offline mode: what to do when the guest has not shut down after shutdown_timeout seconds: fail (nothing has moved yet), or destroy (power it off) and go on.
    */
   on_shutdown_timeout?: 'fail' | 'destroy';
+  /**
+   * Live mode: inventory host, neither the source nor the destination (e.g. the NFS server), that pings guest_address every ping_interval_ms while the guest moves. The task then reports the measured downtime (the longest gap between two replies) beside libvirt's figure, and checks that the guest answers at the same address from the destination afterwards. Needs ping (iputils-ping) on that host and on the destination.
+   */
+  ping_from?: string;
+  /**
+   * The guest's IPv4 address, pinged from ping_from before, during and after a live migration.
+   */
+  guest_address?: string;
+  /**
+   * Milliseconds between two pings from ping_from (ping -i; below 200 needs root there): the resolution of the measured downtime.
+   */
+  ping_interval_ms?: number;
 }

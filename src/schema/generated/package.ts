@@ -1,12 +1,16 @@
 /* Generated from schemas/modules/package.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
 
 /**
- * A package name, optionally with an architecture (e.g. libc6:i386). No version pins, globs or groups: the installed state is read by exact name.
+ * A package name, optionally with an architecture (e.g. libc6:i386). Refused: version pins (name=1.0, name-1.0), globs, groups, package files and comma-separated lists: the installed state is read by exact name.
  */
 export type PackageName = string;
+/**
+ * A repository ID or a glob of them (no commas: Ansible would split the string).
+ */
+export type RepoId = string;
 
 /**
- * Install, remove or upgrade packages with the host's package manager: apt on the Debian family, dnf or yum on the RHEL family (chosen from facts). The diff lists the packages that change.
+ * Ansible's package, with Ansible's meaning: the host's package manager module (apt, dnf or yum, from the facts' pkg_mgr, or `use`) runs with the other arguments, which that module must support (apt's options fail on dnf and yum, as in Ansible).
  */
 export interface PackageArgs {
   /**
@@ -14,19 +18,51 @@ export interface PackageArgs {
    */
   name: PackageName | [PackageName, ...PackageName[]];
   /**
-   * present: installed (any version); absent: not installed (configuration files are kept); latest: installed at the candidate version of the package manager.
+   * present: installed (any version); absent: not installed; latest: installed at the newest version. installed and removed: dnf and yum only.
    */
-  state?: 'present' | 'absent' | 'latest';
+  state?: 'present' | 'absent' | 'latest' | 'installed' | 'removed';
   /**
-   * apt only: also install the packages' recommended packages (false: apt-get --no-install-recommends). Left to apt's configuration, which installs them, when omitted.
+   * The package manager module: auto (from the facts), apt, dnf or yum.
    */
-  install_recommends?: boolean;
+  use?: 'auto' | 'apt' | 'dnf' | 'yum';
   /**
-   * Refresh the package lists first. apt: `apt-get update`, skipped while the lists are younger than cache_valid_time (without cache_valid_time the update runs, and reports a change, on every run). dnf/yum: `makecache` before an install or upgrade that runs anyway; otherwise their own metadata expiry governs.
+   * apt: `apt-get update` first (see apt); dnf and yum: refresh the metadata (see dnf).
    */
   update_cache?: boolean;
   /**
-   * apt only: seconds for which the package lists count as fresh, measured from the last successful `apt-get update` (/var/lib/apt/periodic/update-success-stamp, else the mtime of /var/lib/apt/lists). Implies update_cache.
+   * apt only. Seconds for which the package lists count as fresh, measured from the stamp or lists mtime above (lists that images emptied count as never updated). Set, it implies update_cache.
    */
   cache_valid_time?: number;
+  /**
+   * apt only. Install the packages' recommended packages too (`-o APT::Install-Recommends=yes`/`no`). Left to apt's configuration when omitted.
+   */
+  install_recommends?: boolean;
+  /**
+   * apt only. With state absent: remove configuration files too (`apt-get remove --purge`); packages whose configuration files alone remain are purged.
+   */
+  purge?: boolean;
+  /**
+   * apt only. Remove packages installed as dependencies that nothing needs any more: `--auto-remove` on the install or remove, or alone (without names) `apt-get autoremove`, planned from `apt-get -s autoremove`.
+   */
+  autoremove?: boolean;
+  /**
+   * apt only. Seconds to wait for the dpkg lock held by another apt or dpkg (`-o DPkg::Lock::Timeout`).
+   */
+  lock_timeout?: number;
+  /**
+   * apt only. Accepted for Ansible's playbooks: runbook always uses apt-get (Ansible uses aptitude only to upgrade all packages, which runbook refuses).
+   */
+  force_apt_get?: boolean;
+  /**
+   * dnf and yum only. Repositories to enable for this task only (`--enablerepo=ID`), one ID or a list of them; IDs may be globs, as dnf and yum read them.
+   */
+  enablerepo?: RepoId | RepoId[];
+  /**
+   * dnf and yum only. Repositories to disable for this task only (`--disablerepo=ID`), one ID or a list of them; IDs may be globs, as dnf and yum read them.
+   */
+  disablerepo?: RepoId | RepoId[];
+  /**
+   * dnf and yum only. Install without checking the packages' GPG signatures (`--nogpgcheck`).
+   */
+  disable_gpg_check?: boolean;
 }

@@ -1,7 +1,7 @@
 /* Generated from schemas/modules/replace.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
 
 /**
- * Ansible's replace, with Ansible's meaning: replace every match of a (Python) regular expression in a UTF-8 text file, optionally only in the region after/before other patterns. Not supported: validate, encoding (UTF-8 only), others, unsafe_writes, selinux attributes.
+ * Ansible's replace, with Ansible's meaning: replace every match of a (Python) regular expression in a UTF-8 text file, optionally only in the region after/before other patterns. Not supported: encoding (UTF-8 only), others, unsafe_writes, selinux attributes.
  */
 export type ReplaceArgs = {
   [k: string]: unknown;
@@ -67,4 +67,8 @@ export type ReplaceArgs = {
      * Group name or numeric gid to own the file.
      */
     group?: string;
+    /**
+     * A command run on the edited temp file before it replaces the file (%s stands for it; no shell), as Ansible's validate: a failure leaves the file as it was. Not run for a file created with create: true.
+     */
+    validate?: string;
   };

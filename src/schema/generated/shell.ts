@@ -9,23 +9,31 @@ export interface ShellArgs {
    */
   cmd: string;
   /**
-   * A path (relative to chdir, if given); when it exists the code is not run.
+   * A path or glob (relative to chdir; $VARS and ~ expanded on the host, as Ansible does): when anything matches it, the code is not run.
    */
   creates?: string;
   /**
-   * A path (relative to chdir, if given); when it does not exist the code is not run.
+   * A path or glob (relative to chdir; $VARS and ~ expanded on the host): when nothing matches it, the code is not run.
    */
   removes?: string;
   /**
-   * Directory to run the code in.
+   * Directory to run the code in ($VARS and ~ expanded on the host).
    */
   chdir?: string;
   /**
-   * Text fed to the code's standard input.
+   * Text fed to the code's standard input, with a newline added unless stdin_add_newline is false.
    */
   stdin?: string;
   /**
    * Shell to run the code with (default /bin/sh), e.g. /bin/bash for bash syntax.
    */
   executable?: string;
+  /**
+   * Add a newline to stdin, as Ansible does by default.
+   */
+  stdin_add_newline?: boolean;
+  /**
+   * Strip the trailing newlines of the registered stdout and stderr (default true, as in Ansible).
+   */
+  strip_empty_ends?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 export interface TemplateArgs {
   /**
-   * The local template file, relative to the playbook's directory.
+   * The local template file: a relative path is searched in the role's templates/ and tasks/, then the playbook's templates/ and directory.
    */
   src: string;
   /**
@@ -28,4 +28,12 @@ export interface TemplateArgs {
    * Before replacing the file, keep a copy of it as `<dest>.<timestamp>~`.
    */
   backup?: boolean;
+  /**
+   * A command run on the new file before it replaces dest, %s standing for its path (e.g. `visudo -cf %s`); split into words like Ansible's (no shell). dest stays unchanged when it fails.
+   */
+  validate?: string;
+  /**
+   * Replace a file whose content differs (default); false writes only when dest does not exist.
+   */
+  force?: boolean;
 }

@@ -19,6 +19,7 @@ describe('host facts on the sandbox hosts', () => {
       user: 'root',
       uid: 0,
       architecture: expect.stringMatching(/^(x86_64|aarch64)$/),
+      ansible: expect.objectContaining({ distribution: 'Debian', os_family: 'Debian' }),
     });
   });
 });

@@ -14,7 +14,7 @@ const PLAYBOOK = `
   hosts: all
   tasks:
     - name: a number as a package name
-      package: { name: 5, state: installed }
+      package: { name: 5, state: started }
     - name: enabled as a string
       service: { name: rpcbind, enabled: "yes" }
     - name: a port as a number
@@ -46,7 +46,7 @@ describe('arguments of the lab modules', () => {
     const output = `${applied.stdout}${applied.stderr}`;
     for (const problem of [
       /:6:24 RB_SCHEMA expected string or list, got integer 5/,
-      /:6:34 RB_SCHEMA expected one of "present", "absent", "latest", got string "installed"/,
+      /:6:34 RB_SCHEMA expected one of "present", "absent", "latest", "installed", "removed", got string "started"/,
       /:8:42 RB_SCHEMA expected boolean, got string "yes"/,
       /:10:25 RB_SCHEMA expected string or list, got integer 2049/,
       /:12:14 RB_SCHEMA missing required argument "src"/,

@@ -30,7 +30,7 @@ const cases: Array<[string, Partial<HostFacts>]> = [
     },
   ],
   [
-    'centos-7-selinux-firewalld',
+    'centos-7.9-selinux-firewalld',
     {
       osFamily: 'redhat',
       distribution: 'centos',
@@ -42,7 +42,7 @@ const cases: Array<[string, Partial<HostFacts>]> = [
     },
   ],
   [
-    'rocky-9-permissive-firewalld-stopped',
+    'rocky-9.3-aarch64-permissive',
     {
       osFamily: 'redhat',
       distribution: 'rocky',
@@ -55,8 +55,9 @@ const cases: Array<[string, Partial<HostFacts>]> = [
       architecture: 'aarch64',
     },
   ],
-  ['rhel-8-selinux-disabled', { osFamily: 'redhat', packageManager: 'dnf', addresses: [], selinux: 'disabled', firewalld: 'absent' }],
-  ['ubuntu-22.04-hostname-i', { osFamily: 'debian', packageManager: 'apt', addresses: ['192.168.1.20', '172.17.0.1'] }],
+  ['rhel-9.2-selinux-firewalld', { osFamily: 'redhat', packageManager: 'dnf', addresses: ['10.10.10.21', '10.10.10.99'], selinux: 'enforcing', firewalld: 'running', user: 'cloud-user' }],
+  // Without the ip program, the addresses come from hostname -I (its IPv6 addresses left out).
+  ['ubuntu-22.04-no-ip', { osFamily: 'debian', packageManager: 'apt', addresses: ['192.168.1.20', '172.17.0.1'] }],
 ];
 
 describe('parseHostFacts', () => {
@@ -78,13 +79,15 @@ describe('parseHostFacts', () => {
       user: '',
       uid: -1,
       architecture: 'x86_64',
+      ansible: expect.objectContaining({ distribution: 'OtherLinux', distribution_version: 'NA', pkg_mgr: 'unknown', service_mgr: 'service', selinux: { status: 'disabled' } }),
     });
   });
 });
 
 describe('hostFactsCommand', () => {
-  it('runs under a POSIX sh, exits 0 and reports this machine', () => {
-    const stdout = execFileSync('sh', ['-c', hostFactsCommand().render()], { encoding: 'utf8' });
+  // dash is Debian's sh; bash is RHEL's.
+  it.each(['sh', 'bash'])('runs under %s, exits 0 and reports this machine', (shell) => {
+    const stdout = execFileSync(shell, ['-c', hostFactsCommand().render()], { encoding: 'utf8' });
     const facts = parseHostFacts({ code: 0, signal: null, stdout, stderr: '' });
     expect(facts.hostname).toBe(hostname());
     expect(facts.uid).toBe(process.getuid?.());

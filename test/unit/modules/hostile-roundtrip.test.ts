@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandModule } from '../../../src/modules/command.js';
 import { copyModule } from '../../../src/modules/copy.js';
+import { expandUser, expandVars } from '../../../src/modules/lib/python-expand.js';
 import { splitCommandLine } from '../../../src/modules/lib/shlex.js';
 import { lineModule } from '../../../src/modules/line.js';
 import { quote } from '../../../src/shell/quote.js';
@@ -35,6 +37,26 @@ function caseDirectory(kind: string, shell: string, index: number): string {
   return directory;
 }
 
+/**
+ * What Ansible's command module makes of a word: $VARS and a leading ~ expanded on the host (here,
+ * this process's environment and passwd), as Python's expandvars and expanduser do.
+ */
+function asAnsibleExpands(word: string): string {
+  const environment = new Map(Object.entries(process.env).flatMap(([name, value]) => (value === undefined ? [] : [[name, value] as const])));
+  const home = (user: string) => {
+    try {
+      return execFileSync('getent', ['passwd', '--', user], { encoding: 'utf8' }).split(':')[5];
+    } catch {
+      return undefined;
+    }
+  };
+  return expandUser(expandVars(word, environment), environment, home);
+}
+
+// A creates path is a glob, expanded like a word: values with glob or expansion characters mean a
+// pattern there (tested in python-expand.test.ts and the command integration test), not this file.
+const plainPath = (value: string) => !/[*?[\]$~]/.test(value);
+
 // A line holds no newline, and a trailing \r is part of a CRLF ending: such values are not one line.
 const lineCases = cases.filter(({ value }) => !value.includes('\n') && !value.endsWith('\r'));
 
@@ -49,16 +71,19 @@ describe.each(cases)('$shell: hostile value $index $label', ({ shell, value, ind
     expect(applyLocally(copyModule, { dest, content: value }, context, shell).plan.kind).toBe('noop');
   });
 
-  it('command passes it as one argument, from argv and from a quoted cmd line', () => {
+  it('command passes it as one argument, expanded only as Ansible expands words, from argv and from a quoted cmd line', () => {
     const directory = caseDirectory('command', shell, index);
     const fromArgv = applyLocally(commandModule, { argv: ['printf', '%s', value], chdir: directory }, context, shell);
-    expect(fromArgv.steps[0]?.stdout).toBe(value);
+    expect(fromArgv.steps[0]?.stdout).toBe(asAnsibleExpands(value));
     expect(splitCommandLine(`printf %s ${quote(value)}`)).toEqual(['printf', '%s', value]);
     const fromCmd = applyLocally(commandModule, { cmd: `printf %s ${quote(value)}`, chdir: directory }, context, shell);
-    expect(fromCmd.steps[0]?.stdout).toBe(value);
+    expect(fromCmd.steps[0]?.stdout).toBe(asAnsibleExpands(value));
     expect(readdirSync(directory)).toEqual([]);
   });
 
+});
+
+describe.each(cases.filter(({ value }) => plainPath(value)))('$shell: hostile path $index $label', ({ shell, value, index }) => {
   it('command takes it as a creates path: ok when that exact file exists', () => {
     const directory = caseDirectory('creates', shell, index);
     const name = fileName(value, index);

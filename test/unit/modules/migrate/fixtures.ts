@@ -31,7 +31,7 @@ export const LIBVIRT_DOWN = failed(
   "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
 );
 
-export function domainXml(options: { cache?: string | null; image?: string; cpu?: boolean; memoryKiB?: number } = {}): string {
+export function domainXml(options: { cache?: string | null; image?: string; cpu?: boolean; memoryKiB?: number; bridge?: string } = {}): string {
   const cache = options.cache === null ? '' : ` cache='${options.cache ?? 'none'}'`;
   const cpu =
     options.cpu === false
@@ -68,7 +68,16 @@ ${cpu}  <clock offset='utc'/>
       <target dev='vda' bus='virtio'/>
       <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
     </disk>
-    <serial type='file'>
+${
+  options.bridge === undefined
+    ? ''
+    : `    <interface type='bridge'>
+      <mac address='52:54:00:4c:41:42'/>
+      <source bridge='${options.bridge}'/>
+      <model type='virtio'/>
+    </interface>
+`
+}    <serial type='file'>
       <source path='/var/log/libvirt/qemu/tiny-serial.log'/>
       <target type='isa-serial' port='0'>
         <model name='isa-serial'/>

@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateModule } from '../../../../src/modules/migrate.js';
+import { migrateModule, parsePingCapture } from '../../../../src/modules/migrate.js';
 import type { ChangePlan, FailPlan, ProbeResults } from '../../../../src/modules/types.js';
 import type { MigrateArgs } from '../../../../src/schema/generated/migrate.js';
+import { sh } from '../../../../src/shell/command.js';
 import { runShell } from '../../../helpers/local-shell.js';
 import {
   CPU_INCOMPATIBLE,
@@ -387,5 +388,121 @@ describe('migrate: results carry every check', () => {
       'cpu-compatible:passed',
       'destination-memory:passed',
     ]);
+  });
+});
+
+describe('migrate: the guest network, proven by ping from a third host', () => {
+  const PINGED: MigrateArgs = { ...LIVE, ping_from: 'nfs', guest_address: '10.77.0.16' };
+  const BRIDGED = 'destination bridge br0';
+  const ANSWERS = ok('--- 10.77.0.16 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\n');
+  const networked = (overrides: ProbeResults = {}): ProbeResults =>
+    lab({ 'source definition': ok(domainXml({ bridge: 'br0' })), [BRIDGED]: ok('7: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\n'), 'guest answers': ANSWERS, ...overrides });
+
+  it('pings the guest from ping_from before the move, and checks the bridge on the destination', () => {
+    const planned = plan(PINGED, networked());
+    const moving = change(planned);
+    expect(planned.asked['guest answers']?.host).toBe('nfs');
+    // Pings until the first reply (a guest just started may still be booting), for at most 60 s.
+    expect(planned.asked['guest answers']?.command).toContain('until ping -n -q -c 1 -W 1 10.77.0.16 > /dev/null 2>&1; do');
+    expect(planned.asked['guest answers']?.command).toContain('-ge 60 ]');
+    expect(runShell(sh`sh -n -c ${planned.asked['guest answers']!.command}`).code).toBe(0);
+    expect(planned.asked[BRIDGED]).toEqual({ host: 'kvm2', command: 'ip -o link show type bridge dev br0' });
+    expect(moving.result?.checks).toContainEqual({ name: 'guest-answers', verdict: 'passed', detail: '10.77.0.16 answers ping from nfs' });
+    expect(moving.result?.checks).toContainEqual({ name: 'destination-bridge', verdict: 'passed', detail: 'br0 is a bridge on kvm2' });
+  });
+
+  it('pings on nfs across the migration step, then checks the address answers from the destination', () => {
+    const steps = change(plan(PINGED, networked())).steps;
+    const titles = steps.map((step) => `${step.host ?? 'kvm1'}: ${step.title}`);
+    const migrating = titles.indexOf('kvm1: migrate tiny to kvm2 (live)');
+    expect(titles[migrating - 1]).toBe('nfs: ping 10.77.0.16 from nfs every 20 ms');
+    expect(titles[migrating + 1]).toBe('nfs: stop pinging 10.77.0.16 from nfs');
+    expect(titles.at(-1)).toBe('kvm2: post-check: 10.77.0.16 answers ping from kvm2');
+    const start = steps[migrating - 1]!.command.render();
+    // Bounded even if runbook never reaches the stop step: the migration's timeout plus a margin.
+    expect(start).toBe(
+      'setsid timeout 720 ping -D -n -i 0.020 10.77.0.16 > /tmp/runbook-ping-0123456789abcdef.log 2>&1 < /dev/null & echo $! > /tmp/runbook-ping-0123456789abcdef.pid',
+    );
+    expect(steps.at(-1)).toMatchObject({ okCodes: [0, 1, 2, 127], capture: 'answers on destination' });
+  });
+
+  it('guest-answers and destination-bridge refuse before anything moves', () => {
+    const silent = refusal(plan(PINGED, networked({ 'guest answers': failed('', 1), [BRIDGED]: ok('') })));
+    expect(silent.message).toBe(
+      "pre-check destination-bridge failed: br0 is not a bridge on kvm2: the guest's network interface would have nowhere to attach\n" +
+        'pre-check guest-answers failed: 10.77.0.16 does not answer ping from nfs within 60 s before the move (exit 1): nothing to measure the downtime with',
+    );
+    expect(refusal(plan(PINGED, networked({ 'guest answers': failed('sh: 1: ping: not found', 127) }))).message).toBe(
+      'pre-check guest-answers failed: ping is not installed on nfs (iputils-ping)',
+    );
+  });
+
+  it('refuses ping_from on the source or destination, an unknown host, and an offline move', () => {
+    expect(refusal(plan({ ...PINGED, ping_from: 'kvm2' }, networked())).message).toBe(
+      "migrate: ping_from must be a third host, neither the source kvm1 nor the destination kvm2: the guest's network moves between these two",
+    );
+    expect(refusal(plan({ ...PINGED, ping_from: 'nowhere' }, networked())).message).toBe('migrate: ping_from nowhere is not a host of the inventory');
+    expect(refusal(plan({ ...PINGED, mode: 'offline' }, networked())).message).toMatch(/^migrate: ping_from measures the downtime of a live migration/);
+  });
+
+  it('reports the longest gap between replies as the measured downtime, beside libvirt figure', () => {
+    const planned = change(plan(PINGED, networked()));
+    const outcome = planned.finish!({
+      migration: ok('1764150000000\n1764150002140\n'),
+      ping: ok('after 3\n1764150000.010000\n1764150000.030000\n1764150001.500000\n1764150001.730000\n1764150001.750000\n'),
+      'destination state': dominfo('running'),
+      'source state': ok('shut off\n'),
+      job: JOBINFO,
+      'answers on destination': ANSWERS,
+    });
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.message).toBe(
+      'migrated tiny from kvm1 to kvm2 (live) in 2.1 s, downtime 27 ms (libvirt), 1470 ms measured by ping from nfs (every 20 ms), answers at 10.77.0.16 on kvm2; kvm1: shut off',
+    );
+    expect(outcome.result).toMatchObject({
+      downtime_ms: 27,
+      measured_downtime_ms: 1470,
+      ping: { from: 'nfs', address: '10.77.0.16', interval_ms: 20, replies: 5, longest_gap_ms: 1470, answers_on_destination: true },
+    });
+  });
+
+  it('fails the verification when the guest stops answering after the move', () => {
+    const planned = change(plan(PINGED, networked()));
+    const outcome = planned.finish!({
+      ping: ok('after 0\n1764150000.010000\n1764150000.030000\n'),
+      'destination state': dominfo('running'),
+      'source state': ok('shut off\n'),
+      'answers on destination': failed('', 1),
+    });
+    expect(outcome.failure).toBe(
+      'post-check guest-answers failed: 10.77.0.16 gave nfs no ping reply in 10 s after the migration\n' +
+        'post-check guest-answers failed: 10.77.0.16 does not answer ping from kvm2',
+    );
+  });
+
+  it('the stop step, through a real sh: waits for replies after the move, stops the pinger, prints reply times, cleans up', () => {
+    const steps = change(plan(PINGED, networked())).steps;
+    const stop = steps.find((step) => step.title.startsWith('stop pinging'))!;
+    const log = '/tmp/runbook-ping-0123456789abcdef.log';
+    const pid = '/tmp/runbook-ping-0123456789abcdef.pid';
+    // A stand-in pinger: a process that appends replies in ping -D's format while the step waits.
+    const pinger = runShell(sh`printf '%s\n' 'PING 10.77.0.16 (10.77.0.16) 56(84) bytes of data.' '[1764150000.010000] 64 bytes from 10.77.0.16: icmp_seq=1 ttl=64 time=0.4 ms' > ${log}
+(for seq in 2 3 4 5; do sleep 0.05; echo "[1764150001.5$seq] 64 bytes from 10.77.0.16: icmp_seq=$seq ttl=64 time=0.4 ms" >> ${log}; done; exec sleep 30) > /dev/null 2>&1 &
+echo $! > ${pid}; echo $!`);
+    const stopped = runShell(stop.command);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toMatch(/^after [34]\n1764150000\.010000\n1764150001\.52\n1764150001\.53\n1764150001\.54\n/);
+    expect(runShell(sh`test -e ${log} || test -e ${pid}`).code).not.toBe(0);
+    // Gone, or a zombie: the machine's PID 1 may be slow to reap an orphan.
+    const gone = sh`for rb_try in 1 2 3 4 5 6 7 8 9 10; do ps -o stat= -p ${pinger.stdout.trim()} | grep -qv '^Z' || exit 0; sleep 0.1; done; exit 1`;
+    expect(runShell(gone).code).toBe(0);
+  });
+});
+
+describe('migrate: parsePingCapture', () => {
+  it('reads the replies after the move and the longest gap; none without two replies', () => {
+    expect(parsePingCapture('after 2\n100.000000\n100.020000\n100.530000\n')).toEqual({ replies: 3, repliesAfter: 2, longestGapMs: 510 });
+    expect(parsePingCapture('after 0\n100.000000\n')).toEqual({ replies: 1, repliesAfter: 0, longestGapMs: undefined });
+    expect(parsePingCapture('')).toEqual({ replies: 0, repliesAfter: 0, longestGapMs: undefined });
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { aptProgress, packageModule, parseInstalled, rpmProgress } from '../../../../src/modules/package.js';
+import { aptModule, aptProgress, dnfModule, packageModule, parseAutoremovable, parseCacheTime, parseInstalled, rpmProgress } from '../../../../src/modules/package.js';
 import type { Step } from '../../../../src/modules/types.js';
 import type { Command } from '../../../../src/shell/command.js';
 import { validate } from '../../../../src/schema/validate.js';
@@ -97,5 +97,68 @@ describe('install progress', () => {
       { message: 'Verifying libnfsidmap-1:2.5.4-20.el9.x86_64', percent: 90 },
       { message: 'Verifying nfs-utils-1:2.5.4-20.el9.x86_64', percent: 100 },
     ]);
+  });
+});
+
+describe("apt's cache, as Ansible's apt reports it", () => {
+  const TIME = (now: number, time: number) => ({ code: 0, signal: null, stdout: `${now}\n${time}\n`, stderr: '' });
+  const planOf = (args: Record<string, unknown>, probes: Record<string, ReturnType<typeof TIME>>, check = false) =>
+    aptModule.plan(args as never, probes, fakeContext({ check }));
+
+  it('the cache-time probe reads the stamp, else the lists, through a real sh; a machine without lists reads 0', () => {
+    const result = runShell(aptModule.probe!({ update_cache: true } as never, fakeContext())['cacheTime'] as Command);
+    expect(result.code).toBe(0);
+    const { time, age } = parseCacheTime(result.stdout);
+    expect(Number.isInteger(time)).toBe(true);
+    expect(age).toBeGreaterThanOrEqual(0);
+  });
+
+  it('update_cache alone is a change only when the update moved the cache time', () => {
+    const plan = planOf({ update_cache: true }, { cacheTime: TIME(1764150000, 1764140000) });
+    if (plan.kind !== 'change') throw new Error(`expected a change, got ${plan.kind}`);
+    expect(plan.finish!({ cacheTime: TIME(1764150010, 1764150005) })).toEqual({ changed: true, result: { cache_updated: true, cache_update_time: 1764150005 } });
+    expect(plan.finish!({ cacheTime: TIME(1764150010, 1764140000) })).toEqual({ changed: false, result: { cache_updated: false, cache_update_time: 1764140000 } });
+  });
+
+  it('installed packages on stale lists: the update runs, the task is not a change', () => {
+    const plan = planOf({ name: 'tree', update_cache: true }, { installed: { code: 0, signal: null, stdout: 'dpkg\ntree\tii \t2.1.0-1\n', stderr: '' }, cacheTime: TIME(1764150000, 1764140000) });
+    if (plan.kind !== 'change') throw new Error(`expected a change, got ${plan.kind}`);
+    expect(plan.finish!({ cacheTime: TIME(1764150010, 1764150005) })).toEqual({
+      changed: false,
+      message: 'tree 2.1.0-1 installed; apt cache updated',
+      result: { cache_updated: true, cache_update_time: 1764150005 },
+    });
+  });
+
+  it('an install after an update registers whether the update moved the cache time', () => {
+    const plan = planOf({ name: 'tree', update_cache: true }, { installed: { code: 0, signal: null, stdout: 'dpkg\ntree\tun \t\n', stderr: '' }, cacheTime: TIME(1764150000, 1764140000) });
+    if (plan.kind !== 'change') throw new Error(`expected a change, got ${plan.kind}`);
+    expect(plan.finish!({ cacheTime: TIME(1764150010, 1764140000) })).toEqual({ result: { cache_updated: false, cache_update_time: 1764140000 } });
+  });
+
+  it('reads the packages apt-get -s autoremove would remove', () => {
+    expect(parseAutoremovable('Reading package lists...\nRemv libjq1 [1.6-2.1]\nConf x\nRemv libonig5 [6.9.8-1]\n')).toEqual(['libjq1', 'libonig5']);
+  });
+});
+
+describe('dnf and yum', () => {
+  it('update_cache alone runs, but is not a change', () => {
+    const plan = dnfModule.plan({ update_cache: true } as never, {}, fakeContext({ facts: { osFamily: 'redhat', packageManager: 'dnf' } }));
+    if (plan.kind !== 'change') throw new Error(`expected a change, got ${plan.kind}`);
+    expect(plan.finish!({})).toEqual({ changed: false, message: 'Cache updated', result: { msg: 'Cache updated', results: [], rc: 0 } });
+  });
+
+  it('the schemas refuse what Ansible would read otherwise: versions, globs, groups, comma lists, installroot', () => {
+    for (const name of ['nginx*', '@core', 'a,b', 'nginx=1.2', 'nginx>=1.2']) {
+      for (const module of ['apt', 'dnf', 'yum', 'package']) expect(validate(`runbook:module/${module}`, { name }), `${module} ${name}`).not.toEqual([]);
+    }
+    expect(validate('runbook:module/dnf', { name: 'nginx', installroot: '/mnt' })).not.toEqual([]);
+    expect(validate('runbook:module/yum', { name: 'nginx', list: 'installed' })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { name: 'nginx', upgrade: 'dist' })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { name: 'nginx', state: 'build-dep' })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { deb: '/tmp/a.deb', state: 'absent' })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { deb: 'https://example.org/a.deb' })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { cache_valid_time: 3600 })).not.toEqual([]);
+    expect(validate('runbook:module/apt', { update_cache: true })).toEqual([]);
   });
 });

@@ -1,0 +1,35 @@
+import { factsOfSubset, filteredFacts, moduleFacts, namespacedFacts } from '../facts/ansible.js';
+import { hostFactsCommand, parseHostFacts } from '../facts/host.js';
+import type { SetupArgs } from '../schema/generated/setup.js';
+import { probeOutput } from './lib/probe-output.js';
+import type { ModuleDefinition, Plan } from './types.js';
+
+export const setupModule: ModuleDefinition<SetupArgs> = {
+  name: 'setup',
+  summary: "Read the host's facts again (gather_subset, filter): they become variables and are registered under ansible_facts",
+  probe: () => ({ facts: hostFactsCommand() }),
+  plan(args, probes, context): Plan {
+    const output = probeOutput(probes, 'facts');
+    if (output.code !== 0) {
+      return { kind: 'fail', message: `could not read the host's facts: ${output.stderr.trim() || `exit ${output.code ?? output.signal ?? 'unknown'}`}` };
+    }
+    const selected = filteredFacts(moduleFacts(factsOfSubset(parseHostFacts(output).ansible, listOf(args.gather_subset))), listOf(args.filter));
+    const gathered = namespacedFacts(selected);
+    // As Ansible caches them, the facts read now are merged into those the host had.
+    const known = context.evaluate('ansible_facts | default({})');
+    const facts = { ...(typeof known === 'object' && known !== null ? known : {}), ...gathered };
+    const count = Object.keys(selected).length;
+    return {
+      kind: 'noop',
+      reason: `read ${count} fact${count === 1 ? '' : 's'}`,
+      result: { ansible_facts: selected },
+      setFacts: { ansible_facts: facts, ...selected },
+    };
+  },
+};
+
+/** Ansible's list arguments: a list, or a string of items separated by commas (no space trimmed, as Ansible's). */
+function listOf(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? value.split(',') : value;
+}
