@@ -14,7 +14,7 @@ describe('runbook doc', () => {
     const result = await runCli(['doc', 'package']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('name (string | list of string; required)');
-    expect(result.stdout).toContain('state ("present" | "absent" | "latest"; default "present")');
+    expect(result.stdout).toContain('state ("present" | "absent" | "latest" | "installed" | "removed")');
   });
 
   it('names an unknown module and exits 2', async () => {

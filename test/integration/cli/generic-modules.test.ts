@@ -1,10 +1,21 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, projectRoot } from '../../helpers/cli.js';
 import { startSshd, type TestSshd } from '../../helpers/sshd.js';
+import { expandUser, expandVars } from '../../../src/modules/lib/python-expand.js';
 import { HOSTILE_VALUES } from '../../unit/shell/hostile-values.js';
+
+/** A user's home from this machine's passwd (the test's sshd runs here), or undefined. */
+function userInfoHome(user: string): string | undefined {
+  try {
+    return execFileSync('getent', ['passwd', '--', user], { encoding: 'utf8' }).split(':')[5];
+  } catch {
+    return undefined;
+  }
+}
 
 // Issue 2's acceptance, end to end: the built CLI applies a playbook over a real OpenSSH server
 // (loopback, generated host key, strict known_hosts), and the files are read back from disk.
@@ -167,10 +178,16 @@ describe('apply over real SSH', () => {
       line: { path: "{{ root }}/lines", line: "{{ item }}", create: true }
       loop: "{{ lines }}"
     - name: echo each value through a command
-      command: { argv: [printf, "%s", "{{ item.value }}"] }
+      command: { argv: [printf, "%s", "{{ item.value }}"], strip_empty_ends: false }
       loop: "{{ values }}"
       register: echoed
       changed_when: false
+    - name: the environment commands see
+      shell: env -0 | base64 -w0
+      register: environment
+      changed_when: false
+    - name: keep it
+      copy: { dest: "{{ root }}/environment", content: "{{ environment.stdout }}" }
     - name: write what came back
       copy: { dest: "{{ root }}/echoed-{{ item.item.index }}", content: "{{ item.stdout }}" }
       loop: "{{ echoed.results }}"
@@ -182,7 +199,18 @@ describe('apply over real SSH', () => {
       expect(result.code, result.stdout).toBe(0);
       values.forEach((value, index) => expect(readFileSync(join(root, `copy-${index}`), 'utf8')).toBe(value));
       expect(readFileSync(join(root, 'lines'), 'utf8')).toBe(`${singleLine.join('\n')}\n`);
-      values.forEach((value, index) => expect(readFileSync(join(root, `echoed-${index}`), 'utf8')).toBe(value));
+      // command expands each word's $VARS and leading ~ on the host, as Ansible's does (HOME here is the
+      // test user's); nothing else in a value is interpreted.
+      const environment = new Map(
+        Buffer.from(readFileSync(join(root, 'environment'), 'utf8'), 'base64')
+          .toString('utf8')
+          .split('\0')
+          .filter((entry) => entry.includes('='))
+          .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const),
+      );
+      const home = (user: string) => (user === sshd.user ? environment.get('HOME') : userInfoHome(user));
+      const expanded = (value: string) => expandUser(expandVars(value, environment), environment, home);
+      values.forEach((value, index) => expect(readFileSync(join(root, `echoed-${index}`), 'utf8')).toBe(expanded(value)));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -102,12 +102,13 @@ describe('probe results read ahead', () => {
   });
 
   it('a probe read ahead that outlasts --timeout costs the host neither its facts nor its other tasks', async () => {
-    // A stat on PATH that hangs on one file: the read ahead at connection time holds the facts and
-    // that stat in one batch; when the batch times out, the facts are read again alone.
+    // A realpath on PATH that hangs on one file (the file module's probe resolves its path): the read
+    // ahead at connection time holds the facts and that probe in one batch; when the batch times out,
+    // the facts are read again alone.
     const bin = join(work, 'slow-bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'stat'), `#!/bin/sh\ncase "$*" in *slow-file*) sleep 4 ;; esac\nexec /usr/bin/stat "$@"\n`);
-    chmodSync(join(bin, 'stat'), 0o755);
+    writeFileSync(join(bin, 'realpath'), `#!/bin/sh\ncase "$*" in *slow-file*) sleep 4 ;; esac\nexec /usr/bin/realpath "$@"\n`);
+    chmodSync(join(bin, 'realpath'), 0o755);
     const path = playbook(
       'slow-read.yml',
       `- hosts: first
@@ -122,7 +123,7 @@ describe('probe results read ahead', () => {
     expect(run.code, run.stdout + run.stderr).not.toBe(0);
     expect(run.stdout).toMatch(/ok: \[first\] family Debian/);
     expect(run.stdout).toMatch(/failed: \[first\] timed out after 1000 ms on first: .*slow-file/);
-    // ok 1, changed 0, unreachable 0, failed 1.
-    expect(run.stdout).toMatch(/^first\s+1\s+0\s+0\s+1\s+0\s+0$/m);
+    // ok 1, changed 0, unreachable 0, failed 1, skipped, rescued and ignored 0.
+    expect(run.stdout).toMatch(/^first\s+1\s+0\s+0\s+1\s+0\s+0\s+0$/m);
   });
 });

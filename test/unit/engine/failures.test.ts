@@ -20,20 +20,20 @@ test('ignore_errors counts a failure as ignored (and ok), and the host goes on',
   });
   expect(run.statuses('required')).toEqual({ web1: 'failed', web2: 'changed' });
   expect(run.results('required').web1?.message).toBe('run required-tool failed: exit 2\nmissing input');
-  expect(run.summary.recap.web2).toEqual({ ok: 2, changed: 1, skipped: 0, failed: 0, unreachable: 0, ignored: 1 });
+  expect(run.summary.recap.web2).toEqual({ ok: 2, changed: 1, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 1 });
 });
 
 test('a failed task stops its host only', async () => {
   const run = await runFixture('failures.yml', failingHosts());
   expect(run.events.find((event) => event.type === 'task:start' && event.name === 'last')).toMatchObject({ hosts: ['web2'] });
   expect(run.statuses('last')).toEqual({ web2: 'ok' });
-  expect(run.summary.recap.web1).toEqual({ ok: 1, changed: 0, skipped: 0, failed: 1, unreachable: 0, ignored: 1 });
+  expect(run.summary.recap.web1).toEqual({ ok: 1, changed: 0, skipped: 0, failed: 1, unreachable: 0, rescued: 0, ignored: 1 });
 });
 
 test('keepGoing: a host goes on after a failed task (grading reads every step)', async () => {
   const run = await runFixture('failures.yml', failingHosts(), { keepGoing: true });
   expect(run.statuses('last')).toEqual({ web1: 'ok', web2: 'ok' });
-  expect(run.summary.recap.web1).toEqual({ ok: 2, changed: 0, skipped: 0, failed: 1, unreachable: 0, ignored: 1 });
+  expect(run.summary.recap.web1).toEqual({ ok: 2, changed: 0, skipped: 0, failed: 1, unreachable: 0, rescued: 0, ignored: 1 });
 });
 
 test('an unreachable host is reported once, then left out of every later task and play', async () => {
@@ -46,7 +46,7 @@ test('an unreachable host is reported once, then left out of every later task an
   const hostsOf = (task: string) => run.events.find((event) => event.type === 'task:start' && event.name === task);
   expect(hostsOf('two')).toMatchObject({ hosts: ['web1', 'web2'] });
   expect(hostsOf('three')).toMatchObject({ hosts: ['web1', 'web2'] });
-  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 1, ignored: 0 });
+  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 1, rescued: 0, ignored: 0 });
   expect(run.summary.transportStats.db1).toEqual({ connections: 0, execs: 0 });
   expect(fake.execs.filter((exec) => exec.host === 'db1')).toEqual([]);
   expect(run.summary.recap.web1).toMatchObject({ changed: 2, ok: 1, unreachable: 0 });

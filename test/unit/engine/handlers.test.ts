@@ -1,11 +1,11 @@
 import { expect, test } from 'vitest';
 import { runFixture } from '../../helpers/engine-run.js';
-import { FILE_ABSENT, FILE_EXISTS, FakeTransports, statPath } from '../../helpers/fake-transport.js';
+import { GUARD_MATCHES_NOTHING, GUARD_MATCHES, FakeTransports, guardPath } from '../../helpers/fake-transport.js';
 
 /** web1 lacks the files test/fixtures/engine/handlers.yml creates (and fails to verify); web2 has them. */
 function handlerHosts(): FakeTransports {
   return new FakeTransports((command, host) => {
-    if (statPath(command)) return host === 'web1' ? FILE_ABSENT : FILE_EXISTS;
+    if (guardPath(command)) return host === 'web1' ? GUARD_MATCHES_NOTHING : GUARD_MATCHES;
     if (command.includes('verify-app') && host === 'web1') return { code: 1 };
     return undefined;
   });
@@ -30,7 +30,7 @@ test('handlers run once at the end of the play, on the hosts that notified them,
 test('check mode runs nothing and reports what would change', async () => {
   const fake = handlerHosts();
   const run = await runFixture('handlers.yml', fake, { check: true });
-  for (const host of ['web1', 'web2']) expect(fake.commandsOn(host).every((command) => statPath(command) !== undefined)).toBe(true);
+  for (const host of ['web1', 'web2']) expect(fake.commandsOn(host).every((command) => guardPath(command) !== undefined)).toBe(true);
   expect(run.results('write config').web1).toMatchObject({ status: 'changed', message: 'would run: write-config', commands: ['exec write-config </dev/null'] });
   expect(run.statuses('verify')).toEqual({ web1: 'changed', web2: 'changed' });
   expect(run.results('restart app')).toEqual({ web1: expect.objectContaining({ status: 'changed', message: 'would run: systemctl restart app' }) });

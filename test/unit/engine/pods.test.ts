@@ -11,16 +11,16 @@ async function messages(playbook: string, options: Partial<RunOptions> = {}): Pr
 
 test("in a pod, groups, hostvars, play_hosts and pod-local names resolve inside the pod", async () => {
   expect(await messages('pod-view.yml')).toEqual({
-    'pod01-kvm1': 'dest=pod01-kvm2 kvm2=10.10.1.114 play_hosts=pod01-kvm1,pod01-kvm2 all=pod01-kvm1,pod01-kvm2 self=true',
-    'pod01-kvm2': 'dest=pod01-kvm2 kvm2=10.10.1.114 play_hosts=pod01-kvm1,pod01-kvm2 all=pod01-kvm1,pod01-kvm2 self=false',
-    'pod02-kvm1': 'dest=pod02-kvm2 kvm2=10.10.2.114 play_hosts=pod02-kvm1,pod02-kvm2 all=pod02-kvm1,pod02-kvm2 self=true',
-    'pod02-kvm2': 'dest=pod02-kvm2 kvm2=10.10.2.114 play_hosts=pod02-kvm1,pod02-kvm2 all=pod02-kvm1,pod02-kvm2 self=false',
+    'pod01-kvm1': 'dest=pod01-kvm2 kvm2=10.10.1.114 play_hosts=pod01-kvm1,pod01-kvm2 all=pod01-kvm1,pod01-kvm2 self=True',
+    'pod01-kvm2': 'dest=pod01-kvm2 kvm2=10.10.1.114 play_hosts=pod01-kvm1,pod01-kvm2 all=pod01-kvm1,pod01-kvm2 self=False',
+    'pod02-kvm1': 'dest=pod02-kvm2 kvm2=10.10.2.114 play_hosts=pod02-kvm1,pod02-kvm2 all=pod02-kvm1,pod02-kvm2 self=True',
+    'pod02-kvm2': 'dest=pod02-kvm2 kvm2=10.10.2.114 play_hosts=pod02-kvm1,pod02-kvm2 all=pod02-kvm1,pod02-kvm2 self=False',
   });
 });
 
 test('a host name given as a variable is the pod\'s own host of that name (-e migration_dest=kvm1)', async () => {
   const seen = await messages('pod-view.yml', { extraVars: { migration_dest: 'kvm1' } });
-  expect(seen['pod02-kvm1']).toContain('self=false');
-  expect(seen['pod02-kvm2']).toContain('self=true');
-  expect(seen['pod01-kvm1']).toContain('self=false');
+  expect(seen['pod02-kvm1']).toContain('self=False');
+  expect(seen['pod02-kvm2']).toContain('self=True');
+  expect(seen['pod01-kvm1']).toContain('self=False');
 });

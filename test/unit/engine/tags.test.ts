@@ -36,8 +36,8 @@ test('--skip-tags wins over --tags', async () => {
 test('a task left out is not counted, and a host none of whose tasks run is never contacted', async () => {
   const fake = new FakeTransports();
   const run = await runFixture('tags.yml', fake, { tags: ['config'] });
-  expect(run.summary.recap.web1).toEqual({ ok: 2, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 });
-  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 });
+  expect(run.summary.recap.web1).toEqual({ ok: 2, changed: 0, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 0 });
+  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 0 });
   expect(run.summary.transportStats).toEqual({ web1: { connections: 1, execs: 1 }, db1: { connections: 0, execs: 0 } });
   expect(fake.execs.map((exec) => exec.host)).toEqual(['web1']);
 });

@@ -13,7 +13,7 @@ test('when: every condition must hold, with facts, inventory variables and group
     web1: { status: 'ok', message: 'port 8080' },
     web2: { status: 'skipped', message: 'when: http_port is defined is false' },
   });
-  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 3, failed: 0, unreachable: 0, ignored: 0 });
+  expect(run.summary.recap.db1).toEqual({ ok: 0, changed: 0, skipped: 3, failed: 0, unreachable: 0, rescued: 0, ignored: 0 });
 });
 
 /** Answers of the hosts to test/fixtures/engine/results.yml: web1 is unhealthy. */
@@ -29,7 +29,7 @@ function resultsHosts(): FakeTransports {
 test('register: a later task reads the registered result; changed_when: false reports ok', async () => {
   const run = await runFixture('results.yml', resultsHosts());
   expect(run.results('read version').web1).toMatchObject({ status: 'ok', message: 'run: app --version' });
-  expect(run.results('show version').web1?.message).toBe('version 1.2.3 rc=0 changed=false');
+  expect(run.results('show version').web1?.message).toBe('version 1.2.3 rc=0 changed=False');
 });
 
 test('failed_when decides failure: a non-zero exit it does not match passes, output it matches fails', async () => {
@@ -43,8 +43,8 @@ test('failed_when decides failure: a non-zero exit it does not match passes, out
   expect(run.statuses('after health')).toEqual({ web2: 'ok' });
   expect(fake.commandsOn('web1')).toEqual(['exec app --version </dev/null', 'exec grep -q debug /etc/app.conf </dev/null', 'exec app health </dev/null']);
   expect(run.summary.recap).toEqual({
-    web1: { ok: 3, changed: 1, skipped: 0, failed: 1, unreachable: 0, ignored: 0 },
-    web2: { ok: 4, changed: 2, skipped: 0, failed: 0, unreachable: 0, ignored: 0 },
+    web1: { ok: 3, changed: 1, skipped: 0, failed: 1, unreachable: 0, rescued: 0, ignored: 0 },
+    web2: { ok: 4, changed: 2, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 0 },
   });
 });
 

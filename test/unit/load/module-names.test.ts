@@ -15,29 +15,47 @@ test('no name is both accepted and refused, and every suggestion is a runbook mo
   for (const { closest } of refused.values()) if (closest !== undefined) expect(own).toContain(closest);
 });
 
-test('an alias answers to the short name, ansible.builtin.NAME and ansible.legacy.NAME', () => {
-  for (const name of ['copy', 'template', 'debug', 'assert', 'set_fact', 'fail', 'pause', 'ping', 'slurp', 'stat', 'wait_for', 'lineinfile', 'replace', 'blockinfile', 'user', 'group', 'meta']) {
-    expect([name, `ansible.builtin.${name}`, `ansible.legacy.${name}`].map((spelling) => accepted.get(spelling))).toEqual([name, name, name]);
+const BUILTINS = [
+  'apt', 'apt_repository', 'assert', 'blockinfile', 'command', 'copy', 'cron', 'debug', 'dnf', 'fail', 'fetch', 'file', 'find', 'get_url', 'git',
+  'group', 'hostname', 'include_vars', 'lineinfile', 'meta', 'package', 'pause', 'ping', 'replace', 'rpm_key', 'service', 'service_facts',
+  'set_fact', 'setup', 'shell', 'slurp', 'stat', 'systemd', 'template', 'unarchive', 'user', 'wait_for', 'yum', 'yum_repository',
+];
+
+test('an Ansible builtin answers to its short name, ansible.builtin.NAME and ansible.legacy.NAME, all one module', () => {
+  for (const name of BUILTINS) {
+    expect([name, `ansible.builtin.${name}`, `ansible.legacy.${name}`].map((spelling) => accepted.get(spelling)), name).toEqual([name, name, name]);
   }
-  expect([...accepted.keys()].filter((name) => name.includes('.')).sort()).toEqual(
-    ['assert', 'copy', 'debug', 'set_fact', 'template', 'fail', 'pause', 'ping', 'slurp', 'stat', 'wait_for', 'lineinfile', 'replace', 'blockinfile', 'user', 'group', 'meta'].flatMap((name) => [`ansible.builtin.${name}`, `ansible.legacy.${name}`]).sort(),
-  );
+  expect(['systemd_service', 'ansible.builtin.systemd_service'].map((name) => accepted.get(name))).toEqual(['systemd', 'systemd']);
 });
 
-test("where runbook's module of Ansible's name differs, the short name stays runbook's and the long ones are refused", () => {
-  for (const name of ['command', 'shell', 'file', 'package', 'service']) {
-    expect(accepted.get(name)).toBe(name);
-    expect(refused.get(`ansible.builtin.${name}`)?.closest).toBe(name);
-    expect(refused.get(`ansible.legacy.${name}`)?.closest).toBe(name);
+test("a collection's module answers to its full name and its short name", () => {
+  const collections: Record<string, string> = {
+    'ansible.posix.mount': 'mount',
+    'ansible.posix.sysctl': 'sysctl',
+    'ansible.posix.authorized_key': 'authorized_key',
+    'ansible.posix.firewalld': 'firewalld',
+    'ansible.posix.seboolean': 'seboolean',
+    'community.general.timezone': 'timezone',
+    'community.general.filesystem': 'filesystem',
+    'community.general.lvg': 'lvg',
+    'community.general.lvol': 'lvol',
+    'community.libvirt.virt': 'virt',
+    'community.libvirt.virt_net': 'virt_net',
+    'community.libvirt.virt_pool': 'virt_pool',
+  };
+  for (const [full, module] of Object.entries(collections)) {
+    expect([full, full.slice(full.lastIndexOf('.') + 1)].map((name) => accepted.get(name)), full).toEqual([module, module]);
   }
-  expect(accepted.get('mount')).toBe('mount');
-  expect(refused.get('ansible.posix.mount')?.closest).toBe('mount');
 });
 
-test("collection modules are refused by their full and their short name, with runbook's closest module", () => {
+test('where runbook has a module of its own beside Ansible\'s, both exist: firewall and firewalld, selinux_boolean and seboolean, line and lineinfile', () => {
+  for (const name of ['firewall', 'firewalld', 'selinux_boolean', 'seboolean', 'line', 'lineinfile', 'virt_domain', 'virt']) expect(accepted.get(name)).toBe(name);
+});
+
+test('Ansible modules runbook lacks are refused with what to use instead', () => {
   const closest = (name: string) => refused.get(name)?.closest;
-  expect(['firewalld', 'ansible.posix.firewalld'].map(closest)).toEqual(['firewall', 'firewall']);
-  expect(['seboolean', 'ansible.posix.seboolean'].map(closest)).toEqual(['selinux_boolean', 'selinux_boolean']);
-  expect(['virt', 'community.libvirt.virt'].map(closest)).toEqual(['virt_domain', 'virt_domain']);
-  expect(['apt', 'dnf', 'yum', 'systemd', 'systemd_service'].map(closest)).toEqual(['package', 'package', 'package', 'service', 'service']);
+  expect(['dnf5', 'ansible.builtin.dnf5'].map(closest)).toEqual(['dnf', 'dnf']);
+  expect(['raw', 'ansible.builtin.raw'].map(closest)).toEqual(['shell', 'shell']);
+  expect(['synchronize', 'ansible.posix.synchronize'].map(closest)).toEqual(['copy', 'copy']);
+  expect(refused.get('ansible.legacy.script')?.differs).toContain('copy the script');
 });

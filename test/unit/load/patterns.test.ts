@@ -39,3 +39,27 @@ test('an invalid ~regex is a usage error naming the pattern', () => {
 test('names of a pattern that match nothing, for did-you-mean messages', () => {
   expect(unmatchedNames(inventory, 'web:dbs:!stagin')).toEqual(['dbs', 'stagin']);
 });
+
+// Ansible's docs (Patterns: targeting hosts and groups, "Advanced pattern options"): a subscript
+// selects hosts of a group by position, [x:y] inclusive; InventoryManager._apply_subscript also gives
+// [x:] to the last host and, as `end` 0 is false in Python, [x:0] is the one host x.
+test.each([
+  ['web[0]', ['web01']],
+  ['web[-1]', ['web02']],
+  ['prod[1]', ['web02']],
+  ['prod[1:2]', ['web02', 'db01']],
+  ['prod[1:]', ['web02', 'db01']],
+  ['prod[0:0]', ['web01']],
+  ['prod[0:1]:!web02', ['web01']],
+  ['web0*[1]', ['web02']],
+  ['~web0[2]', ['web02']],
+  ['nothing[0]', []],
+])('subscripted pattern %j selects %j', (pattern, hosts) => {
+  expect(selectHosts(inventory, pattern)).toEqual(hosts);
+});
+
+test('a subscript past the hosts is Ansible error; the removed [x-y] form is refused with the fix', () => {
+  expect(() => selectHosts(inventory, 'web[2]')).toThrow("No hosts matched the subscripted pattern 'web[2]'");
+  expect(() => selectHosts(inventory, 'web[-3]')).toThrow("No hosts matched the subscripted pattern 'web[-3]'");
+  expect(() => selectHosts(inventory, 'prod[0-1]')).toThrow('host pattern "prod[0-1]": use [x:y] inclusive subscripts instead of [x-y], which Ansible has removed');
+});

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { loadInventory, localInventory } from '../../../src/load/inventory.js';
 import type { Task } from '../../../src/load/model.js';
 import { loadPlaybook, type LoadPlaybookOptions } from '../../../src/load/playbook.js';
-import { brief, issuesOf as issuesWith, playbookFile } from '../../helpers/playbook-files.js';
+import { brief, errorsOf, issuesOf as issuesWith, playbookFile } from '../../helpers/playbook-files.js';
 
 const fixtures = 'test/fixtures/load';
 const inventory = loadInventory(`${fixtures}/inventory-yaml/hosts.yml`);
@@ -70,21 +70,35 @@ test('five different mistakes, all reported in one run with exact positions', ()
   ]);
 });
 
+/** The play keywords valid.yml does not write. */
+const PLAY_KEYWORD_DEFAULTS = { becomeMethod: { method: 'sudo' }, remoteUser: undefined, serial: [], anyErrorsFatal: false, maxFailPercentage: undefined, ignoreUnreachable: false, environment: [], checkMode: undefined, diff: undefined };
+
 describe('a valid playbook', () => {
   const file = `${fixtures}/valid.yml`;
   const at = (line: number) => ({ file, line, col: 7 });
   const task = (fields: Partial<Task> & Pick<Task, 'id' | 'name' | 'module' | 'args' | 'position'>): Task => ({
     when: [],
     loop: undefined,
-    flattenLoop: false,
+    loopWith: undefined,
     loopVar: 'item',
+    loopControl: { label: undefined, indexVar: undefined, pause: 0, extended: false, extendedAllitems: true },
     register: undefined,
     notify: [],
     listen: [],
     tags: [],
     become: undefined,
     becomeUser: undefined,
+    becomeMethod: {},
+    remoteUser: undefined,
     ignoreErrors: false,
+    ignoreUnreachable: undefined,
+    delegateTo: undefined,
+    delegateFacts: false,
+    runOnce: false,
+    environment: [],
+    checkMode: undefined,
+    diff: undefined,
+    anyErrorsFatal: undefined,
     changedWhen: undefined,
     failedWhen: undefined,
     until: undefined,
@@ -93,12 +107,18 @@ describe('a valid playbook', () => {
     noLog: false,
     vars: {},
     grade: { step: fields.name, weight: undefined, message: undefined, hint: undefined },
+    role: undefined,
+    includeParams: {},
     ...fields,
   });
 
   test('loads into the exact model', () => {
     const { playbook, warnings } = loadPlaybook(file, { inventory });
     expect(warnings).toEqual([]);
+    // What runs, section by section (pre_tasks, roles and tasks, post_tasks): here each task in turn.
+    expect(playbook.plays.map((play) => play.sections.map((section) => section.map((step) => (step.kind === 'task' ? step.task : step))))).toStrictEqual(
+      playbook.plays.map((play) => [[], play.tasks, []]),
+    );
     expect(playbook).toStrictEqual({
       file,
       plays: [
@@ -112,6 +132,7 @@ describe('a valid playbook', () => {
           becomeUser: 'root',
           connection: undefined,
           gatherFacts: true,
+          ...PLAY_KEYWORD_DEFAULTS,
           tags: ['web'],
           tasks: [
             task({
@@ -166,7 +187,7 @@ describe('a valid playbook', () => {
               position: at(38),
             }),
           ],
-          handlerFlushes: ['p0.t4'],
+          sections: expect.any(Array),
           handlers: [
             task({
               id: 'p0.h0',
@@ -177,6 +198,8 @@ describe('a valid playbook', () => {
               position: at(45),
             }),
           ],
+          roleDefaults: {},
+          roleVars: {},
           position: { file, line: 2, col: 3 },
         },
         {
@@ -188,10 +211,13 @@ describe('a valid playbook', () => {
           becomeUser: 'root',
           connection: 'local',
           gatherFacts: false,
+          ...PLAY_KEYWORD_DEFAULTS,
           tags: [],
           tasks: [task({ id: 'p1.t0', name: 'set_fact', module: 'set_fact', args: { is_ready: true }, position: at(54) })],
-          handlerFlushes: ['p1.t0'],
+          sections: expect.any(Array),
           handlers: [],
+          roleDefaults: {},
+          roleVars: {},
           position: { file, line: 50, col: 3 },
         },
       ],
@@ -289,10 +315,10 @@ describe('rules', () => {
         msg: "{{ x | regex_repalce('a', 'b') }}"
       when: x ==
 `);
-    expect(issuesOf(path, {}).map(brief)).toEqual([
-      '4:14 RB_TEMPLATE_SYNTAX template syntax error: expected variable end',
+    expect(errorsOf(path).map(brief)).toEqual([
+      '4:14 RB_TEMPLATE_SYNTAX template syntax error: something follows the expression where `}}` should be (an operator or a `|` missing?)',
       '6:14 RB_TEMPLATE_SYNTAX unknown filter "regex_repalce"; did you mean "regex_replace"?',
-      '7:13 RB_TEMPLATE_SYNTAX template syntax error: unexpected token: }}',
+      '7:13 RB_TEMPLATE_SYNTAX template syntax error: the end of the expression comes where a value is expected (a value missing before it?)',
     ]);
   });
 
@@ -332,12 +358,15 @@ describe('rules', () => {
     expect(loadPlaybook(path, { inventory, extraVars: { cli_var: 1 } }).warnings).toEqual([]);
   });
 
-  test('undefined variables are not reported without an inventory file, whose variables are unknown', () => {
+  test('undefined variables are only warnings without an inventory file, which may define them, with the close match', () => {
     const path = playbookFile(`- hosts: localhost
+  vars: {lab_network: 10.0.0.0/24}
   tasks:
-    - debug: {msg: "{{ from_some_inventory }}"}
+    - debug: {msg: "{{ lab_subnet }}"}
 `);
-    expect(loadPlaybook(path, { inventory: localInventory() }).warnings).toEqual([]);
+    const { warnings } = loadPlaybook(path, { inventory: localInventory() });
+    expect(warnings.map(brief)).toEqual(['4:24 RB_UNDEFINED_VARIABLE undefined variable "lab_subnet" (unless the inventory defines it)']);
+    expect(warnings[0]!.hint).toBe('did you mean "lab_network"?');
   });
 
   test('a missing or templated vars file is reported at its entry', () => {
@@ -379,7 +408,8 @@ describe('rules', () => {
 `);
     expect(issuesOf(path).map(brief)).toEqual([
       '2:3 RB_SCHEMA unknown key "gather_fact"',
-      '3:11 RB_SCHEMA expected boolean, got string "maybe"',
+      // A string is a template or one of Ansible's boolean words.
+      '3:11 RB_SCHEMA invalid value "maybe": must match \\{\\{|\\{%|^(yes|no|true|false|on|off|y|n|t|f|1|0|Yes|No|True|False|YES|NO|On|Off|ON|OFF)$',
       '6:16 RB_SCHEMA expected a number >= 0, got integer -1',
     ]);
   });

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { Issue } from '../../../src/errors.js';
 import { loadPlaybook } from '../../../src/load/playbook.js';
-import { brief, issuesOf, playbookFile } from '../../helpers/playbook-files.js';
+import { brief, errorsOf, playbookFile } from '../../helpers/playbook-files.js';
 
 const located = (issue: Issue) => brief(issue).replace(/^(\d+:\d+)/, `$1${issue.endCol === undefined ? '' : `-${issue.endCol}`}`);
-const problems = (tasks: string) => issuesOf(playbookFile(`- hosts: all\n  tasks:\n${tasks}`)).map(located);
+const problems = (tasks: string) => errorsOf(playbookFile(`- hosts: all\n  tasks:\n${tasks}`)).map(located);
 
 describe('Python regular expressions in module arguments', () => {
   test('Ansible names of lineinfile load as lineinfile', () => {

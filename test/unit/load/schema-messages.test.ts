@@ -42,7 +42,7 @@ test('type errors say what was expected and show what was given', () => {
   ]);
   expect(messages('runbook:module/debug', { msg: ['a'] })).toEqual([['/msg', 'expected string, got list']]);
   expect(messages('runbook:module/debug', 'hello')).toEqual([['', 'expected mapping, got string "hello"']]);
-  expect(messages('runbook:playbook', [{ hosts: 'all', become: 'sure' }])).toEqual([['/0/become', 'expected boolean, got string "sure"']]);
+  expect(messages('runbook:playbook', [{ hosts: 'all', become: 5 }])).toEqual([['/0/become', 'expected boolean or string, got integer 5']]);
 });
 
 test('enums list the allowed values and suggest the closest', () => {

@@ -7,7 +7,7 @@ test('the --json report carries the per-host transport counts of run:end', () =>
   collector.listener({
     type: 'run:end',
     pods: {},
-    recap: { web1: { ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 } },
+    recap: { web1: { ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, rescued: 0, ignored: 0 } },
     durationMs: 120,
     interrupted: false,
     transportStats: { web1: { connections: 1, execs: 2 } },

@@ -22,15 +22,15 @@ chmodSync(join(dir, 'sudo'), 0o755);
 const failed = (stderr: string, code = 1): ExecResult => ({ code, signal: null, stdout: '', stderr });
 
 describe('becomeCommand', () => {
-  it('wraps the command in sudo -n -H -u USER -- sh -c, quoted once', () => {
+  it('wraps the command in sudo -n -H -u USER -- timeout -k 3 0 sh -c, quoted once', () => {
     expect(becomeCommand(sh`systemctl restart ${'nfs server'}`, 'root').render()).toBe(
-      `sudo -n -H -u root -- sh -c 'systemctl restart '\\''nfs server'\\'''`,
+      `sudo -n -H -u root -- timeout -k 3 0 sh -c 'systemctl restart '\\''nfs server'\\'''`,
     );
-    expect(becomeCommand(sh`id`, 'postgres').render()).toBe('sudo -n -H -u postgres -- sh -c id');
+    expect(becomeCommand(sh`id`, 'postgres').render()).toBe('sudo -n -H -u postgres -- timeout -k 3 0 sh -c id');
   });
 
   it('quotes a hostile user name', () => {
-    expect(becomeCommand(sh`id`, 'a b;c').render()).toBe("sudo -n -H -u 'a b;c' -- sh -c id");
+    expect(becomeCommand(sh`id`, 'a b;c').render()).toBe("sudo -n -H -u 'a b;c' -- timeout -k 3 0 sh -c id");
   });
 
   it('round-trips every hostile value through the wrapped shell', () => {
