@@ -1,7 +1,7 @@
 /* Generated from schemas/modules/bridge.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
 
 /**
- * A Linux bridge holding one of the host's interfaces, with the interface's IPv4 address (and the default route through it) moved onto the bridge, as a KVM host gives its guests the host's own network. Live and persistent (systemd-networkd files in /etc/systemd/network). Safe over the SSH connection it runs on: the host switches by itself, then rolls the change back unless runbook confirms over that same connection within confirm_timeout seconds; the task then fails with the reason. Check mode and diff; ok when in place.
+ * A Linux bridge holding one of the host's interfaces, with the interface's IPv4 address (and the default route through it) moved onto the bridge, as a KVM host gives its guests the host's own network. Live and persistent: systemd-networkd files in /etc/systemd/network on Debian; on RHEL-family hosts NetworkManager keyfiles in /etc/NetworkManager/system-connections (the bridge's and its port's, mode 0600), activated with nmcli, the rollback bringing back the interface's previous connection. Safe over the SSH connection it runs on: the host switches by itself, then rolls the change back unless runbook confirms over that same connection within confirm_timeout seconds; the task then fails with the reason. Check mode and diff; ok when in place.
  */
 export interface BridgeArgs {
   /**
