@@ -47,7 +47,7 @@ export function supervise(
       return;
     }
     const running = start(finish);
-    if (options.timeoutMs !== undefined) {
+    if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
       const timeoutMs = options.timeoutMs;
       timer = setTimeout(
         () => stop(new RunbookError('RB_TIMEOUT', `timed out after ${timeoutMs} ms on ${host}: ${describe(command)}`)),

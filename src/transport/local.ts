@@ -7,6 +7,8 @@ import type { ExecOptions, ExecResult, Transport, TransportStats } from './types
 /** Runs commands on this machine with /bin/sh, with the same result semantics as SshTransport. */
 export class LocalTransport implements Transport {
   readonly stats: TransportStats = { connections: 0, execs: 0 };
+  /** Commands whose stdin stays open (keepStdinOpen): closing ends it, as an ssh connection's end would. */
+  private readonly openStdin = new Set<NodeJS.WritableStream>();
 
   constructor(
     readonly name: string,
@@ -29,7 +31,12 @@ export class LocalTransport implements Transport {
       child.stderr.on('data', output.onStderr);
       // A command that exits without reading its stdin closes the pipe: not an error of ours.
       child.stdin.on('error', () => {});
-      child.stdin.end(options.stdin);
+      if (!options.keepStdinOpen) child.stdin.end(options.stdin);
+      else {
+        if (options.stdin !== undefined) child.stdin.write(options.stdin);
+        this.openStdin.add(child.stdin);
+        child.on('close', () => this.openStdin.delete(child.stdin));
+      }
       child.on('error', (error) =>
         finish(new RunbookError('RB_COMMAND_FAILED', `cannot start /bin/sh on ${this.name}: ${error.message}`, { cause: error })),
       );
@@ -47,5 +54,8 @@ export class LocalTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const stdin of this.openStdin) stdin.end();
+    this.openStdin.clear();
+  }
 }

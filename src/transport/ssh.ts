@@ -86,7 +86,8 @@ export class SshTransport implements Transport {
           client.removeListener('close', onConnectionLost);
           finish(output.result(code, signal));
         });
-        opened.end(options.stdin);
+        if (!options.keepStdinOpen) opened.end(options.stdin);
+        else if (options.stdin !== undefined) opened.write(options.stdin);
       };
       try {
         client.exec(rendered, started);

@@ -11,7 +11,12 @@ export interface ExecResult {
 
 export interface ExecOptions {
   stdin?: string | Buffer;
-  /** Abort the command (and fail) after this long. */
+  /**
+   * stdin is not ended after `stdin`: it stays open until the command is stopped or the connection
+   * ends (the run lock's channel, which holds its lock until then).
+   */
+  keepStdinOpen?: boolean;
+  /** Abort the command (and fail) after this long; Infinity: never, whatever the run's --timeout. */
   timeoutMs?: number;
   /** Called with each chunk of stdout as it arrives (progress parsing). */
   onStdout?: (chunk: string) => void;
