@@ -44,6 +44,16 @@ export interface RunEventMap {
   'host:task:end': { taskId: string; host: string; result: TaskResult };
   'task:end': { taskId: string };
   'host:unreachable': { host: string; message: string };
+  /**
+   * Another run holds the host's run lock: this run waits (at most `timeoutMs`, 0: it does not),
+   * then reads the host's facts again. `holder` says who, e.g. "the run of root@ctl pid 1234,
+   * playbook lab.yml, since 18:02". Emitted once per host.
+   */
+  'host:lock:wait': { host: string; path: string; holder: string; timeoutMs: number };
+  /** The run lock was taken after waiting. */
+  'host:lock:taken': { host: string; path: string; waitedMs: number };
+  /** No run lock can be taken on the host (no flock there, no usable lock file): the run goes on without it. */
+  'host:lock:unavailable': { host: string; reason: string };
   'play:end': { playIndex: number };
   'run:end': {
     recap: Record<string, HostRecap>;

@@ -3,6 +3,7 @@ import type { Inventory, Play } from '../load/model.js';
 import { selectHosts } from '../load/patterns.js';
 import type { Transport } from '../transport/types.js';
 import type { HostRecap } from './events.js';
+import type { TargetLock } from './run-lock.js';
 
 /** Everything the engine remembers about one host during a run. */
 export class HostState {
@@ -10,6 +11,8 @@ export class HostState {
   connecting: Promise<void> | undefined;
   /** The remote_user keyword the transport was opened with, and the user it logged in as. */
   login: { remoteUser: string | undefined; user: string } | undefined;
+  /** The run lock on the host, held over `transport` (apply only). */
+  lock: TargetLock | undefined;
   private knownFacts: HostFacts | undefined;
   /**
    * Whether a play with gather_facts has run on the host: only then do templates see its facts

@@ -1,5 +1,13 @@
 import type { ConnectionDefaults, ConnectionSettings, HostKeyPolicy, Transport, TransportStats } from '../transport/types.js';
 import type { HostRecap } from './events.js';
+import type { LockOwner } from './run-lock.js';
+
+/** The per-host run lock (apply): who this run is, and how long to wait for another run's lock. */
+export interface RunLockOptions {
+  owner: LockOwner;
+  /** Give up on a host after waiting this long for its lock (0: do not wait). */
+  timeoutMs: number;
+}
 
 export interface RunOptions {
   check: boolean;
@@ -19,6 +27,8 @@ export interface RunOptions {
   keepGoing?: boolean;
   /** Stop the run once this task (by id) and its play's notified handlers have run (apply --up-to). */
   lastTask?: string;
+  /** Hold the run lock on every host reached (apply); none in check mode, grading and validation. */
+  lock?: RunLockOptions;
   /** Opens a host's transport; default createTransport (SSH or local). The engine's unit tests pass a fake. */
   createTransport?: (settings: ConnectionSettings) => Transport;
 }

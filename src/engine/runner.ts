@@ -39,7 +39,7 @@ async function execute(playbook: Playbook, inventory: Inventory, options: RunOpt
   const probeCache = new ProbeCache();
   const variables = new Variables(inventory, options.extraVars, hosts, options.check);
   const contexts = new ModuleContexts(variables, options.check, dirname(resolve(playbook.file)));
-  const connections = new Connections(options, variables, probeCache);
+  const connections = new Connections(options, variables, probeCache, emit);
   const probes = new Probes(playbook.plays, options, hosts, variables, connections, probeCache, contexts);
   const planAndAct = new PlanAndAct(options, emit, hosts, variables, connections, probes, probeCache, contexts);
   const tasks = new TaskRunner(options, emit, hosts, connections, probes, probeCache, variables, planAndAct);
