@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { RunbookError, ValidationError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { EXIT } from './exit-codes.js';
-import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from './run-settings.js';
+import { DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS, DEFAULT_LOCK_TIMEOUT_S } from './run-settings.js';
 
 // Heavy modules (ssh2, ajv, listr2) are imported inside actions so `runbook --version` starts fast.
 
@@ -18,6 +18,12 @@ const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'ut
 function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
+}
+
+function wholeSeconds(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw new InvalidArgumentError('expected a whole number of seconds (0 or more)');
   return number;
 }
 
@@ -59,6 +65,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       )
       .option('--connect-timeout <seconds>', `give up connecting to a host after this long (default: ansible.cfg's timeout, else ${DEFAULT_CONNECT_TIMEOUT_S})`, positiveInteger)
       .option('--timeout <seconds>', 'give up on any single command after this long', positiveInteger)
+      .option(
+        '--lock-timeout <seconds>',
+        `while another run holds a host's run lock, wait at most this long, then fail that host (0: do not wait; default ${DEFAULT_LOCK_TIMEOUT_S})`,
+        wholeSeconds,
+      )
       .option('--json <file>', 'also write a machine-readable report to this file');
 
   runOptions(program.command('apply').argument('<playbook>', 'playbook file'))

@@ -3,6 +3,8 @@ import type { ConnectionDefaults, HostKeyPolicy } from '../transport/types.js';
 
 export const DEFAULT_FORKS = 25;
 export const DEFAULT_CONNECT_TIMEOUT_S = 15;
+/** How long a run waits for another run's lock on a host (apply): longer than most labs take, short of forever. */
+export const DEFAULT_LOCK_TIMEOUT_S = 600;
 
 export interface RunSettingOptions {
   forks?: number;

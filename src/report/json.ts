@@ -14,6 +14,10 @@ export interface JsonReport {
     tasks: Array<{ name: string; module: string; handler: boolean; position: SourcePosition; results: Record<string, TaskResult> }>;
   }>;
   unreachable: Record<string, string>;
+  /** Hosts where another run held the run lock: whom this run waited for, and how long (absent: it never got it). */
+  lockWaits: Record<string, { path: string; holder: string; waitedMs?: number }>;
+  /** Hosts where no run lock could be taken, and why. */
+  lockUnavailable: Record<string, string>;
   recap: Record<string, HostRecap>;
   /** Host -> classroom pod, for hosts in a pod. */
   pods: Record<string, string>;
@@ -31,6 +35,8 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
     interrupted: false,
     plays: [],
     unreachable: {},
+    lockWaits: {},
+    lockUnavailable: {},
     recap: {},
     pods: {},
     transportStats: {},
@@ -57,6 +63,17 @@ export function jsonCollector(): { listener: (event: RunEvent) => void; report()
           break;
         case 'host:unreachable':
           report.unreachable[event.host] = event.message;
+          break;
+        case 'host:lock:wait':
+          report.lockWaits[event.host] = { path: event.path, holder: event.holder };
+          break;
+        case 'host:lock:taken': {
+          const wait = report.lockWaits[event.host];
+          if (wait) wait.waitedMs = event.waitedMs;
+          break;
+        }
+        case 'host:lock:unavailable':
+          report.lockUnavailable[event.host] = event.reason;
           break;
         case 'run:end':
           report.recap = event.recap;

@@ -1,5 +1,6 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { RunEvent, TaskResult } from '../engine/events.js';
+import { lockLine } from './lock-line.js';
 import { formatRunEnd } from './recap.js';
 import type { Style } from './style.js';
 import { resultDetails, splitMessage } from './task-line.js';
@@ -32,6 +33,11 @@ export function listrReporter(
   const hostResults = new Map<string, Deferred<TaskResult>>();
   const hostRows = new Map<string, HostWrapper>();
   const tasksDetails = new Map<string, Array<Extract<RunEvent, { type: 'host:task:end' }>>>();
+  /** The task each host is running now: a run-lock event shows in that task's row. */
+  const hostTask = new Map<string, string>();
+  /** Run-lock lines by task (printed below its tree) and by row (shown in the row while it runs). */
+  const taskNotes = new Map<string, string[]>();
+  const rowNotes = new Map<string, string>();
   const key = (taskId: string, host: string) => `${taskId}\u0000${host}`;
 
   const renderTask = (event: Extract<RunEvent, { type: 'task:start' }>): Promise<void> => {
@@ -46,6 +52,8 @@ export function listrReporter(
                 title: host,
                 task: async (_hostContext: unknown, row: HostWrapper) => {
                   hostRows.set(key(event.taskId, host), row);
+                  const note = rowNotes.get(key(event.taskId, host));
+                  if (note) row.output = note;
                   const result = await hostResults.get(key(event.taskId, host))!.promise;
                   const { first } = splitMessage(result.message);
                   const label = result.ignored ? 'failed (ignored)' : result.status;
@@ -93,7 +101,33 @@ export function listrReporter(
         for (const host of event.hosts) hostResults.set(key(event.taskId, host), deferred());
         const pending: Array<Extract<RunEvent, { type: 'host:task:end' }>> = [];
         tasksDetails.set(event.taskId, pending);
-        chain = chain.then(() => renderTask(event)).then(() => pending.forEach(printDetails));
+        const notes: string[] = [];
+        taskNotes.set(event.taskId, notes);
+        chain = chain
+          .then(() => renderTask(event))
+          .then(() => {
+            for (const note of notes) write(`  ${style.warning(note)}`);
+            pending.forEach(printDetails);
+          });
+        break;
+      }
+      case 'host:task:start':
+        hostTask.set(event.host, event.taskId);
+        break;
+      case 'host:lock:wait':
+      case 'host:lock:taken':
+      case 'host:lock:unavailable': {
+        const line = lockLine(event);
+        const taskId = hostTask.get(event.host);
+        const notes = taskId === undefined ? undefined : taskNotes.get(taskId);
+        if (taskId === undefined || !notes) {
+          chain = chain.then(() => write(`  ${style.warning(line)}`));
+          break;
+        }
+        notes.push(line);
+        rowNotes.set(key(taskId, event.host), line);
+        const row = hostRows.get(key(taskId, event.host));
+        if (row) row.output = line;
         break;
       }
       case 'host:task:progress': {

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../engine/events.js';
+import { lockLine } from './lock-line.js';
 import { formatRunEnd } from './recap.js';
 import type { Style } from './style.js';
 import { resultDetails, splitMessage } from './task-line.js';
@@ -30,6 +31,11 @@ export function plainReporter(write: (line: string) => void, style: Style): (eve
       }
       case 'host:unreachable':
         write(style.status('unreachable', `  unreachable: [${event.host}] ${event.message}`));
+        break;
+      case 'host:lock:wait':
+      case 'host:lock:taken':
+      case 'host:lock:unavailable':
+        write(`  ${style.warning(lockLine(event))}`);
         break;
       case 'run:end':
         formatRunEnd(event.recap, event.interrupted, style, check, event.pods).forEach(write);

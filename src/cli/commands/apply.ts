@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { hostname, userInfo } from 'node:os';
 import type { RunEvent } from '../../engine/events.js';
 import { runPlaybook } from '../../engine/runner.js';
 import { RunbookError } from '../../errors.js';
@@ -9,7 +11,7 @@ import { createReporter } from '../../report/reporter.js';
 import { writeAtomically } from '../atomic-write.js';
 import { EXIT } from '../exit-codes.js';
 import { assertPod, podLimit } from '../pod-options.js';
-import { runSettings } from '../run-settings.js';
+import { DEFAULT_LOCK_TIMEOUT_S, runSettings } from '../run-settings.js';
 import { listenForInterrupts } from '../signals.js';
 import { loadForRun } from './load.js';
 
@@ -32,6 +34,8 @@ export interface ApplyOptions {
   hostKeyPolicy?: HostKeyPolicy;
   connectTimeout?: number;
   timeout?: number;
+  /** Seconds to wait for another run's lock on a host (0: do not wait). */
+  lockTimeout?: number;
   json?: string;
 }
 
@@ -68,6 +72,8 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
         commandTimeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
         signal: controller.signal,
         ...(lastTask === undefined ? {} : { lastTask }),
+        // A dry run writes nothing: it neither takes nor waits for the run lock.
+        ...(options.check ? {} : { lock: { owner: lockOwner(playbookPath), timeoutMs: (options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000 } }),
       },
       (event: RunEvent) => reporter.listener(event),
     );
@@ -94,4 +100,15 @@ function lastTaskOfStep(playbook: Playbook, wanted: string): string {
     });
   }
   return lastTaskOf(plan, step);
+}
+
+/** This run, as it records itself in the run lock of every host it writes to. */
+function lockOwner(playbookPath: string): { who: string; pid: number; playbook: string; token: string } {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? 'unknown';
+  }
+  return { who: `${user}@${hostname()}`, pid: process.pid, playbook: playbookPath, token: randomBytes(8).toString('hex') };
 }
