@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAborted } from './measure.mjs';
-import { descendants, isAlive, mapLimit, processesOfUid, run, signal, sleep, terminate } from './proc.mjs';
+import { cpuSecondsOfTrees, descendantsOf, isAlive, mapLimit, processesOfUid, run, signal, sleep, terminate } from './proc.mjs';
 
 export const BENCH_USER = 'rbbench';
 const SSHD = '/usr/sbin/sshd';
@@ -42,10 +42,11 @@ async function acquireLock(log) {
   }
 }
 
-/** 127.0.3.1 … 127.0.3.254: one address per host, so every host is a distinct server. */
+/** 127.0.3.1 … 127.0.3.254, then 127.0.4.1 …: one address per host, so every host is a distinct server. */
+export const MAX_HOSTS = 254 * 20;
 export function hostAddress(index) {
-  if (index < 1 || index > 254) throw new Error(`host ${index}: only 254 addresses in 127.0.3.0/24`);
-  return `127.0.3.${index}`;
+  if (index < 1 || index > MAX_HOSTS) throw new Error(`host ${index}: only ${MAX_HOSTS} addresses in 127.0.3.0–127.0.22.255`);
+  return `127.0.${3 + Math.floor((index - 1) / 254)}.${((index - 1) % 254) + 1}`;
 }
 
 export class Fleet {
@@ -126,7 +127,7 @@ export class Fleet {
       host.process = spawn(SSHD, ['-D', '-f', host.config, '-E', host.log], { stdio: 'ignore' });
       this.hosts.push(host);
     }
-    await Promise.all(fresh.map((host) => waitListening(host, 10_000)));
+    await mapLimit(fresh, 50, (host) => waitListening(host, 30_000));
     return this.hosts.slice(0, count);
   }
 
@@ -170,7 +171,23 @@ export class Fleet {
     }
     // The listener closes and reopens its socket while it re-executes.
     await sleep(200);
-    await Promise.all(this.hosts.map((host) => waitListening(host, 10_000)));
+    await mapLimit(this.hosts, 50, (host) => waitListening(host, 30_000));
+  }
+
+  /**
+   * Removes these paths (relative to each host's working directory, e.g. a tool's subdirectory): the
+   * hosts are fresh again for that tool. Runs as root from here, outside any timed run.
+   */
+  resetPaths(hosts, paths) {
+    for (const host of hosts) for (const path of paths) rmSync(join(host.root, path), { recursive: true, force: true });
+  }
+
+  /**
+   * CPU seconds (user + system) spent by the first `count` hosts' sshd and everything they forked:
+   * each listener's own and reaped children's times, plus the sessions still alive (ControlPersist).
+   */
+  cpuSeconds(count) {
+    return cpuSecondsOfTrees(this.hosts.slice(0, count).map((host) => host.process.pid));
   }
 
   /** Byte offsets of every log, to count only what follows. */
@@ -198,7 +215,7 @@ export class Fleet {
   /** Stops every sshd and every session it forked, removes the work directory and the user. */
   async teardown() {
     const listeners = this.hosts.map((host) => host.process?.pid).filter((pid) => pid !== undefined && isAlive(pid));
-    const sessions = listeners.flatMap((pid) => descendants(pid));
+    const sessions = descendantsOf(listeners);
     await terminate([...sessions, ...listeners]);
     if (this.uid !== undefined) await terminate(processesOfUid(this.uid));
     this.hosts = [];

@@ -42,7 +42,7 @@ export async function runLab({ log, logDir }) {
       const loadBefore = loadavg()[0];
       const result = await runbookApply({ playbook: LAB_PLAYBOOK, inventory: up.inventoryFile, hosts: LAB_HOSTS, logDir, label: `lab-${index}`, timeoutMs: 15 * 60_000 });
       // A no-op re-run that changes something is a result to report (a missed goal), not a reason to stop.
-      verify(`lab ${label}`, result, { hosts: LAB_HOSTS, noop: false });
+      verify(`lab ${label}`, result, { hosts: LAB_HOSTS });
       const counts = transportCounts(result.json);
       countsAvailable ||= counts.connections !== undefined;
       rows.push({ label, hosts: LAB_HOSTS, runbook: summary([result.ms]), peakRssKb: result.peakRssKb, changed: result.changed, loadBefore, loadAfter: loadavg()[0], ...counts });
@@ -97,9 +97,9 @@ export async function runLabRepeat({ repeats, log, logDir }) {
       const apply = (label) =>
         runbookApply({ playbook: LAB_PLAYBOOK, inventory: up.inventoryFile, hosts: LAB_HOSTS, logDir, label: `lab-repeat-${round}-${label}`, timeoutMs: 15 * 60_000 });
       const first = await apply('first');
-      verify(`lab-repeat ${round} first apply`, first, { hosts: LAB_HOSTS, noop: false });
+      verify(`lab-repeat ${round} first apply`, first, { hosts: LAB_HOSTS });
       const second = await apply('second');
-      verify(`lab-repeat ${round} second apply`, second, { hosts: LAB_HOSTS, noop: false });
+      verify(`lab-repeat ${round} second apply`, second, { hosts: LAB_HOSTS });
       const changes = changedTasks(second.json);
       rounds.push({ round, firstMs: first.ms, firstChanged: first.changed, secondMs: second.ms, secondChanged: second.changed, changes });
       log(`lab-repeat ${round}/${repeats}: first ${(first.ms / 1000).toFixed(1)} s (${first.changed} changed), second ${(second.ms / 1000).toFixed(1)} s (${second.changed} changed)`);

@@ -29,34 +29,66 @@ export function run(command, args, { timeoutMs = 60_000, input, env, cwd, allowF
   });
 }
 
-/** Parent pid of every process, read from /proc. */
-function parentPids() {
-  const parents = new Map();
+// Linux reports CPU times in /proc in clock ticks of 1/100 s (USER_HZ) on every architecture.
+const TICKS_PER_SECOND = 100;
+
+/** Parent pid and CPU ticks (own user + system, and reaped children's) of every process, from /proc. */
+function processTable() {
+  const table = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), Number(fields[1]));
+      // fields[11..14]: utime, stime, cutime, cstime (stat fields 14–17)
+      table.set(Number(entry), { parent: Number(fields[1]), ticks: fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0) });
     } catch {
       // the process ended while we were reading
     }
   }
-  return parents;
+  return table;
 }
 
-/** The pids of all descendants of `pid`, children before grandchildren. */
-export function descendants(pid) {
-  const parents = parentPids();
+/** The pids of all descendants of `pids`, children before grandchildren, from one pass over /proc. */
+export function descendantsOf(pids, table = processTable()) {
+  const children = new Map();
+  for (const [pid, { parent }] of table) children.set(parent, [...(children.get(parent) ?? []), pid]);
   const found = [];
-  let frontier = [pid];
+  let frontier = pids;
   while (frontier.length > 0) {
-    const next = [...parents].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
-    found.push(...next);
-    frontier = next;
+    frontier = frontier.flatMap((pid) => children.get(pid) ?? []);
+    found.push(...frontier);
   }
   return found;
+}
+
+/**
+ * CPU seconds of the process trees under `pids`: each process's own times plus those of the children
+ * it has reaped, which covers sessions that have ended; live descendants are added on their own.
+ */
+export function cpuSecondsOfTrees(pids) {
+  const table = processTable();
+  const ticks = [...pids, ...descendantsOf(pids, table)].reduce((sum, pid) => sum + (table.get(pid)?.ticks ?? 0), 0);
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Open file descriptors of a process right now (undefined once it has gone). */
+export function openFds(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first child of `pid` (e.g. the command GNU time runs), or undefined. */
+export function firstChild(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Pids of processes whose real uid is `uid`. */

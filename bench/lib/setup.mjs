@@ -4,7 +4,18 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { run } from './proc.mjs';
 
-const PACKAGES = ['ansible-core', 'python3-apt', 'openssh-server', 'openssh-client', 'time'];
+const PACKAGES = ['ansible-core', 'ansible-mitogen', 'python3-apt', 'openssh-server', 'openssh-client', 'time'];
+// pyinfra 2.9's dependencies, for running it from a source folder (pywinrm: pyinfra loads every connector).
+export const PYINFRA_SOURCE_PACKAGES = [
+  'python3-gevent',
+  'python3-paramiko',
+  'python3-click',
+  'python3-jinja2',
+  'python3-dateutil',
+  'python3-distro',
+  'python3-setuptools',
+  'python3-winrm',
+];
 
 async function missingPackages(names) {
   const result = await run('dpkg-query', ['-W', '-f', '${Package} ${Status}\n', ...names], { allowFailure: true });
@@ -17,8 +28,8 @@ async function missingPackages(names) {
   return names.filter((name) => !installed.has(name));
 }
 
-export async function ensurePackages(log) {
-  const missing = await missingPackages(PACKAGES);
+export async function ensurePackages(log, extra = []) {
+  const missing = await missingPackages([...PACKAGES, ...extra]);
   if (missing.length === 0) return;
   log(`installing ${missing.join(', ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

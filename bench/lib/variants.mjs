@@ -1,9 +1,9 @@
-// The commands being compared, each run as a whole process and checked after every run: a timed
-// "no-op re-run" that changed something, failed, or missed a host is an error, not a figure.
+// The commands being compared, each run as a whole process and checked after every run: a timed run
+// that changed other than expected, failed, or missed a host is an error, not a figure.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timed } from './measure.mjs';
-import { ANSIBLE_PLAYBOOK, RUNBOOK_PLAYBOOK } from './workload.mjs';
+import { ANSIBLE_PLAYBOOK, RUNBOOK_PLAYBOOK, WORKLOAD_DIR } from './workload.mjs';
 
 export const REPO = new URL('../../', import.meta.url).pathname;
 export const RUNBOOK_BIN = join(REPO, 'bin', 'runbook.js');
@@ -20,6 +20,7 @@ export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hos
     cwd: REPO,
     timeoutMs,
     log,
+    sampleFds: true,
   });
   let json;
   try {
@@ -38,9 +39,9 @@ export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hos
 }
 
 /** ansible-playbook with the given configuration; the recap is read from its output. */
-export async function ansibleApply({ config, inventory, logDir, label, timeoutMs = 20 * MINUTE }) {
+export async function ansibleApply({ playbook = ANSIBLE_PLAYBOOK, config, inventory, logDir, label, timeoutMs = 20 * MINUTE, appDir = 'ansible' }) {
   const log = join(logDir, `${label}.log`);
-  const result = await timed('ansible-playbook', ['-i', inventory, ANSIBLE_PLAYBOOK], {
+  const result = await timed('ansible-playbook', ['-i', inventory, '-e', `app_dir=${appDir}`, playbook], {
     env: { ...process.env, ANSIBLE_CONFIG: config.path, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
     cwd: join(config.path, '..'),
     timeoutMs,
@@ -55,6 +56,29 @@ export async function ansibleApply({ config, inventory, logDir, label, timeoutMs
   };
 }
 
+/**
+ * A pyinfra deploy, run from the workload directory (its template's path) with every host at once;
+ * the recap is the "[host] Changed: N   No change: N   Errors: N" lines it ends with.
+ */
+export async function pyinfraApply({ pyinfra, deploy, inventory, hosts, logDir, label, timeoutMs = 20 * MINUTE }) {
+  const log = join(logDir, `${label}.log`);
+  const result = await timed(pyinfra.command, [...pyinfra.args, '--parallel', String(Math.max(hosts, 1)), inventory, deploy], {
+    env: { ...process.env, ...pyinfra.env },
+    cwd: WORKLOAD_DIR,
+    timeoutMs,
+    log,
+  });
+  const text = readFileSync(log, 'utf8');
+  const recap = [...text.matchAll(/^\s*\[(\S+)\]\s+Changed: (\d+).*?No change: (\d+)\s+Errors: (\d+)/gm)];
+  const unconnected = [...text.matchAll(/^\s*\[(\S+)\]\s+No connection/gm)];
+  return {
+    ...result,
+    hosts: recap.length,
+    changed: recap.reduce((sum, match) => sum + Number(match[2]), 0),
+    failed: recap.reduce((sum, match) => sum + Number(match[4]), 0) + unconnected.length,
+  };
+}
+
 /** The raw ssh2 floor (bench/floor.mjs). */
 export async function floor({ spec, mode, hosts, logDir, label, timeoutMs = 5 * MINUTE }) {
   const log = join(logDir, `${label}.log`);
@@ -62,13 +86,13 @@ export async function floor({ spec, mode, hosts, logDir, label, timeoutMs = 5 * 
   return { ...result, hosts: result.code === 0 ? hosts : 0, changed: 0, failed: result.code === 0 ? 0 : hosts };
 }
 
-/** Throws unless the run reached every host and, for a no-op, changed nothing. */
-export function verify(name, result, { hosts, noop }) {
+/** Throws unless the run reached every host, nothing failed and it changed `changed` (all hosts together). */
+export function verify(name, result, { hosts, changed }) {
   const problems = [];
   if (result.code !== 0) problems.push(`exit ${result.code ?? result.signal}`);
   if (result.hosts !== hosts) problems.push(`${result.hosts} of ${hosts} hosts in the recap`);
   if (result.failed > 0) problems.push(`${result.failed} failed or unreachable`);
-  if (noop && result.changed > 0) problems.push(`${result.changed} changed on a run that should change nothing`);
+  if (changed !== undefined && result.changed !== changed) problems.push(`${result.changed} changed where ${changed} should`);
   if (problems.length > 0) throw new Error(`${name}: ${problems.join(', ')} (log: ${result.log})`);
   return result;
 }
