@@ -18,7 +18,7 @@ import { sandboxInventoryPath, sandboxLeaseToken, sshToHost } from '../../helper
  */
 
 const LAB = 'playbooks/lab.yml';
-const STEP_COUNT = 12;
+const STEP_COUNT = 13;
 const workdir = mkdtempSync(join(tmpdir(), 'runbook-classroom-'));
 let inventory = '';
 let reports = 0;
@@ -158,10 +158,10 @@ describe('grading the class', () => {
     const states = Object.fromEntries(graded.report.pods.map((pod) => [pod.pod, pod.cells.map((cell) => cell.state).join(' ')]));
     expect(graded.report.steps.map((step) => step.name)).toHaveLength(STEP_COUNT);
     expect(states).toEqual({
-      // packages, export, rpcbind, NFS server, NFS firewall, mount, libvirtd, SELinux, migration firewall, image, guest, migration
-      pod01: 'done done done done na done done na na done done done',
-      pod02: 'done done done done na todo done na na todo todo todo',
-      pod03: 'done todo done done na done done na na done done done',
+      // packages, export, rpcbind, NFS server, NFS firewall, mount, libvirtd, bridge, SELinux, migration firewall, image, guest, migration
+      pod01: 'done done done done na done done done na na done done done',
+      pod02: 'done done done done na todo done todo na na todo todo todo',
+      pod03: 'done todo done done na done done done na na done done done',
       pod04: Array(STEP_COUNT).fill('unreachable').join(' '),
     });
     expect(graded.report.pods.map((pod) => [pod.pod, pod.stuckAt ?? null])).toEqual([
@@ -237,6 +237,6 @@ describe('watching the class', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     const history = JSON.parse(readFileSync(`${html}.history.json`, 'utf8')) as { pods: Record<string, { reached: Record<string, string> }> };
-    expect(Object.keys(history.pods.pod03!.reached)).toHaveLength(9);
+    expect(Object.keys(history.pods.pod03!.reached)).toHaveLength(10);
   });
 });

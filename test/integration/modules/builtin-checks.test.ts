@@ -95,8 +95,8 @@ describe('stat, slurp, ping, wait_for, pause and fail on a sandbox host', () => 
     ).trim().split('\n');
     firstMessage = resultsOf(applied, 'what was read')[HOST]!.message;
     expect(firstMessage).toBe(
-      `ping=pong exists=true isreg=true isdir=false mode=0640 owner=${user}:${group} uid=${uid} size=19 checksum=${checksum} inode=${inode} mtime=${mtime}` +
-        ` islnk=true target=app.conf source=${FILE} missing=false encoding=base64 content="name=web\\nport=8080\\n"` +
+      `ping=pong exists=True isreg=True isdir=False mode=0640 owner=${user}:${group} uid=${uid} size=19 checksum=${checksum} inode=${inode} mtime=${mtime}` +
+        ` islnk=True target=app.conf source=${FILE} missing=False encoding=base64 content="name=web\\nport=8080\\n"` +
         ` sshd=started:22 groups=["8080"] port=8080 paused=1`,
     );
     expect(resultsOf(applied, 'pause a second')[HOST]!.durationMs).toBeGreaterThanOrEqual(1000);
