@@ -77,11 +77,12 @@ export async function applyCommand(playbookPath: string, options: ApplyOptions):
       },
       (event: RunEvent) => reporter.listener(event),
     );
+    await reporter.done();
+    if (options.json) writeAtomically(options.json, `${JSON.stringify(reporter.jsonReport(), null, 2)}\n`);
   } finally {
+    // Listening until the recap is out: a Ctrl-C while connections close must not kill the process mid-output.
     interrupts.dispose();
   }
-  await reporter.done();
-  if (options.json) writeAtomically(options.json, `${JSON.stringify(reporter.jsonReport(), null, 2)}\n`);
 
   if (summary.interrupted) return interrupts.exitCode() ?? EXIT.interrupted;
   const totals = Object.values(summary.recap);
