@@ -6,12 +6,21 @@ import { RunbookError } from '../errors.js';
 import type { Command } from '../shell/command.js';
 import { OutputCollector, supervise } from './exec.js';
 import { KnownHostsVerifier } from './known-hosts.js';
+import { Slots } from './slots.js';
 import type { ConnectionSettings, ExecOptions, ExecResult, Transport, TransportStats } from './types.js';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 /** How long a stopped command has to end after TERM before KILL follows. */
 const KILL_GRACE_MS = 5_000;
+/**
+ * Handshakes in flight at once, across all hosts. A handshake is a few round trips and a few
+ * milliseconds of CPU on each side; a thousand started together (forks 1000) share the controller's
+ * CPU, and on a loaded machine the hosts' too, and the last of them outlived the connect timeout.
+ * Queued ones wait here, and their timeout starts only when they leave the queue. Wide enough that
+ * latency-bound handshakes over a real network still run hundreds at a time.
+ */
+const MAX_HANDSHAKES_IN_FLIGHT = 100;
 
 /**
  * ssh2 also accepts an auth handler that returns the next method, or false when none is left;
@@ -218,13 +227,29 @@ async function openClient(settings: ConnectionSettings, openSocket: () => Promis
       hint: 'set ansible_ssh_private_key_file (or IdentityFile in ~/.ssh/config), start ssh-agent, or set ansible_password',
     });
   }
+  const { Client } = await loadSsh2();
+  await handshakeSlots.acquire();
+  try {
+    return await handshake(new Client(), await openSocket(), settings, verifier, serverHostKey, auth);
+  } finally {
+    handshakeSlots.release();
+  }
+}
+
+const handshakeSlots = new Slots(MAX_HANDSHAKES_IN_FLIGHT);
+
+function handshake(
+  client: Client,
+  sock: Duplex,
+  settings: ConnectionSettings,
+  verifier: KnownHostsVerifier,
+  serverHostKey: Awaited<ReturnType<KnownHostsVerifier['hostKeyAlgorithms']>>,
+  auth: AuthPlan,
+): Promise<Client> {
+  const where = `${settings.address}:${settings.port}`;
   const tried: string[] = [];
   let hostKeyError: RunbookError | undefined;
-  const { Client } = await loadSsh2();
-  const sock = await openSocket();
-
   return new Promise((resolve, reject) => {
-    const client = new Client();
     let ready = false;
     client.on('error', (error: Error & { level?: string }) => {
       // An unusable agent is not fatal: ssh2 moves on to the next method.
