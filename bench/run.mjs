@@ -10,7 +10,7 @@
 // Writes bench/results/latest.md (and .json, and the plots). Needs root (a user, sshd on 127.0.3.x, apt-get).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Fleet, MAX_HOSTS } from './lib/fleet.mjs';
 import { describeAnsible, describeMitogen, findPyinfra } from './lib/peers.mjs';
@@ -24,7 +24,7 @@ import { TOOL_DIRS, WORKLOADS, writeAnsibleConfigs, writeFloorLoopFile, writeFlo
 const USAGE = `usage: npm run bench -- [--hosts 1,10,50,200,1000] [--workloads converge,noop,loop] [--reps 5] [--large-reps 3]
                         [--peer-reps 1] [--peer-max-hosts 50] [--peer-loop-max-hosts 10] [--ansible-default-max-hosts 10]
                         [--peer-timeout 600] [--no-ansible] [--no-mitogen] [--no-pyinfra] [--pyinfra-src DIR]
-                        [--no-build] [--port 22] [--workdir /tmp/rb-bench]
+                        [--no-build] [--port 22] [--workdir /tmp/rb-bench] [--results-dir bench/results]
                         [--soak [--soak-hosts 200] [--soak-noop 20] [--soak-changed 10]]
                         [--lab] [--classroom PODS [--classroom-apply PODS]] [--lab-repeat ROUNDS]`;
 
@@ -44,6 +44,7 @@ const { values: options } = parseArgs({
     'no-pyinfra': { type: 'boolean', default: false },
     'pyinfra-src': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    'results-dir': { type: 'string', default: join(REPO, 'bench', 'results') },
     port: { type: 'string', default: '22' },
     workdir: { type: 'string', default: '/tmp/rb-bench' },
     soak: { type: 'boolean', default: false },
@@ -65,7 +66,7 @@ function wholeNumber(text, what, min = 1) {
 }
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const RESULTS_DIR = join(REPO, 'bench', 'results');
+const RESULTS_DIR = resolve(options['results-dir']);
 const LATEST_JSON = join(RESULTS_DIR, 'latest.json');
 
 // Runs with at least this many hosts take --large-reps rounds: one 1000-host round is minutes.
@@ -138,7 +139,12 @@ async function main() {
   writeFileSync(LATEST_JSON, `${JSON.stringify(latest, null, 2)}\n`);
   for (const [name, svg] of Object.entries(plots(latest))) writeFileSync(join(RESULTS_DIR, name), svg);
   process.stdout.write(`\n${text}\n`);
-  log(`written ${join('bench', 'results', 'latest.md')}`);
+  log(`written ${join(RESULTS_DIR, 'latest.md')}`);
+  // The figures up to the failure are kept, but a run that did not finish is no success.
+  if (fleetMode && !options.soak && latest.fleet.stoppedAt !== undefined) {
+    log(`the run stopped at ${latest.fleet.stoppedAt} hosts (see the notes)`);
+    process.exitCode = 1;
+  }
 }
 
 function readLatest() {
@@ -250,6 +256,7 @@ async function runFleetBench(settings, notes) {
   const configs = writeAnsibleConfigs(join(options.workdir, 'ansible'), fleet.knownHosts);
   ansibleControlDirs = Object.values(configs).map((config) => config.controlPathDir);
   const workloads = Object.fromEntries(settings.workloads.map((name) => [name, { rows: [] }]));
+  let stoppedAt;
   for (const count of settings.hostCounts) {
     // A failure of runbook or the floor on a large N keeps the figures of the smaller ones.
     try {
@@ -258,6 +265,7 @@ async function runFleetBench(settings, notes) {
       if (interrupted) throw error;
       log(`N=${count}: stopped: ${error.message}`);
       notes.push(`**The run stopped at ${count} hosts**: ${error.message}`);
+      stoppedAt = count;
       break;
     }
   }
@@ -269,7 +277,7 @@ async function runFleetBench(settings, notes) {
       ? "runbook's --json report carries no per-host transport counts (RunSummary.transportStats is not written to it), so the counts above are sshd's alone."
       : `runbook's own per-host counts (transportStats in its --json report) ${agreement.every((agrees) => agrees !== false) ? 'agree' : 'DO NOT agree'} with sshd's.`,
   );
-  return { workloads, peers, startup };
+  return { workloads, peers, startup, ...(stoppedAt === undefined ? {} : { stoppedAt }) };
 }
 
 /** Every workload on `count` hosts; adds a row to each of `workloads`. */
