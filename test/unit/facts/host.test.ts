@@ -1,8 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hostFactsCommand, parseHostFacts, type HostFacts } from '../../../src/facts/host.js';
+import { quote } from '../../../src/shell/quote.js';
 
 const fixture = (name: string) => ({
   code: 0,
@@ -93,5 +95,35 @@ describe('hostFactsCommand', () => {
     expect(facts.uid).toBe(process.getuid?.());
     expect(facts.architecture).toBe(execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim());
     expect(facts.addresses.every((address) => !address.startsWith('127.'))).toBe(true);
+    expect(facts.ansible).toMatchObject({
+      system: execFileSync('uname', ['-s'], { encoding: 'utf8' }).trim(),
+      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+      kernel_version: execFileSync('uname', ['-v'], { encoding: 'utf8' }).trim(),
+    });
+    // This machine's own os-release, trusted here, read by a shell.
+    const sourced = execFileSync('sh', ['-c', '. /etc/os-release; printf "%s\\n" "$ID" "$VERSION_ID"'], { encoding: 'utf8' }).split('\n');
+    expect([facts.distribution, facts.distributionVersion]).toEqual([sourced[0]!.toLowerCase(), sourced[1]]);
+  });
+
+  const fakes = mkdtempSync(join(tmpdir(), 'runbook-facts-fakes-'));
+  afterAll(() => rmSync(fakes, { recursive: true, force: true }));
+  /** Runs the script with `programs` (name -> sh script) ahead of the real ones on PATH. */
+  const runWith = (shell: string, programs: Record<string, string>) => {
+    const bin = mkdtempSync(join(fakes, 'bin-'));
+    for (const [name, body] of Object.entries(programs)) {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    }
+    return spawnSync(shell, ['-c', hostFactsCommand().render()], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  };
+
+  // dash's echo would turn `\c` into the end of its output, joining this line and the next.
+  it.each(['sh', 'bash'])('prints values holding backslashes, quotes and $( ) byte for byte under %s', (shell) => {
+    const gecos = String.raw`a\cb \n \\ "q" 'q' $(touch pwned) \`id\``;
+    const run = runWith(shell, { getent: `printf '%s\\n' ${quote(`me:x:0:0:${gecos}:/home/me:/bin/sh`)}` });
+    expect(run.status, run.stderr).toBe(0);
+    const facts = parseHostFacts({ code: 0, signal: null, stdout: run.stdout, stderr: '' });
+    expect(facts.ansible).toMatchObject({ user_id: 'me', user_gecos: gecos, user_dir: '/home/me' });
+    expect(facts.user).toBe('me');
   });
 });
