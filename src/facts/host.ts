@@ -1,7 +1,7 @@
 import { raw, sh, type Command } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
 import { ansibleFacts } from './ansible.js';
-import { OS_RELEASE_KEY, readProbeOutput } from './probe-output.js';
+import { FACTS_END, FACTS_START, OS_RELEASE_KEY, readProbeOutput } from './probe-output.js';
 
 /** Facts every module may rely on, gathered once per host with one command and no Python. */
 export interface HostFacts {
@@ -24,7 +24,8 @@ export interface HostFacts {
 }
 
 // Constant text with no user data: the one place a whole script is written as raw shell.
-// Every line prints key=value, except the /proc lines grep prints as path:line; the script always
+// Every line prints key=value, except the /proc lines grep prints as path:line, between a start
+// line and an end line printed last (output without it is truncated); the script always
 // exits 0 (a failed test is a missing key). Every value is printed by rb_fact with printf (dash's
 // echo expands backslashes: a `\c` in a value would join two lines), every line of a file as a
 // value of its own (rb_lines), and the programs whose output is a value print one line, so nothing
@@ -40,6 +41,7 @@ export interface HostFacts {
 const SCRIPT = `
 rb_fact() { printf '%s=%s\\n' "$1" "$2"; }
 rb_lines() { while IFS= read -r rb_line || [ -n "$rb_line" ]; do rb_fact "$1" "$rb_line"; done; }
+printf '%s\\n' ${FACTS_START}
 for rb_file in /etc/os-release /usr/lib/os-release; do
   [ -r $rb_file ] && { rb_lines ${OS_RELEASE_KEY} <$rb_file; break; }
 done
@@ -105,15 +107,16 @@ fi
 set +f
 rb_fact date "$(LC_ALL=C date '+%Y %m %d %H %M %S %N %s %A %w %W %Z %z' 2>/dev/null)"
 grep -HE '^(MemTotal|MemFree|Buffers|Cached|SwapCached|SwapTotal|SwapFree|processor|vendor_id|model name|physical id|core id|cpu cores|siblings|cpu|Processor|Vendor|# processors|ncpus active|Cpus_allowed_list)[[:space:]]*:' /proc/meminfo /proc/cpuinfo /proc/self/status 2>/dev/null
-true
+printf '%s\\n' ${FACTS_END}
 `;
 
 export function hostFactsCommand(): Command {
   return sh`${raw(SCRIPT)}`;
 }
 
-export function parseHostFacts(output: ExecResult): HostFacts {
-  const probe = readProbeOutput(output.stdout);
+/** The facts the script printed on `host`; throws UnreadableFacts, naming the host, for output that is truncated or not the script's. */
+export function parseHostFacts(output: ExecResult, host: string): HostFacts {
+  const probe = readProbeOutput(output.stdout, host);
   const one = (key: string): string => probe.one(key);
   const id = (probe.osRelease('ID') ?? '').toLowerCase();
   const osFamily = familyOf(id, (probe.osRelease('ID_LIKE') ?? '').toLowerCase());

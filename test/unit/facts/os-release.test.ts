@@ -14,9 +14,11 @@ const factsWith = (text: string) =>
     {
       code: 0,
       signal: null,
-      stdout: [...text.split('\n').map((line) => `osrel=${line}`), 'hostname=h', ''].join('\n'),
+      stdout: ['facts_start=1', ...text.split('\n').map((line) => `osrel=${line}`), 'hostname=h', 'facts_end=1', ''].join('\n'),
       stderr: '',
-    });
+    },
+    'h',
+  );
 
 describe('os-release read as text', () => {
   it('reads the three forms of os-release(5)', () => {
