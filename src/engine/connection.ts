@@ -1,5 +1,6 @@
 import { RunbookError } from '../errors.js';
 import { hostFactsCommand, parseHostFacts, type HostFacts } from '../facts/host.js';
+import { UnreadableFacts } from '../facts/probe-output.js';
 import type { Play, Task } from '../load/model.js';
 import type { Command } from '../shell/command.js';
 import { becomeCommand, needsBecome } from '../transport/become.js';
@@ -220,12 +221,20 @@ export class Connections {
       results = [await this.exec(host, hostFactsCommand())];
     }
     const facts = results[0]!;
-    if (facts.code !== 0) throw new HostUnreachable(`could not read host facts: ${exitDescription(facts)}${tail(facts.stderr)}`);
+    let parsed: HostFacts;
+    try {
+      parsed = parseHostFacts(facts, host.name);
+    } catch (error) {
+      if (!(error instanceof UnreadableFacts)) throw error;
+      // The end marker, not the exit status, says whether the script finished.
+      const ended = facts.code === 0 ? '' : `; the script ended with ${exitDescription(facts)}`;
+      throw new HostUnreachable(`${error.message}${ended}${tail(facts.stderr)}`);
+    }
     [...ahead.keys()].forEach((text, index) => {
       const output = results[index + 1];
       if (output) this.probeCache.remember(host.name, readStart, text, output);
     });
-    return parseHostFacts(facts);
+    return parsed;
   }
 }
 

@@ -122,8 +122,9 @@ export function factsOfSubset(facts: Readonly<Record<string, unknown>>, gatherSu
 }
 
 function platformFacts(probe: ProbeOutput): Record<string, unknown> {
+  // `uname -srvm`: the kernel version between the release and the machine holds spaces.
   const words = probe.one('uname').split(' ');
-  const nodename = probe.one('hostname') || (words[1] ?? '');
+  const nodename = probe.one('hostname');
   const machine = words.length > 1 ? words[words.length - 1]! : '';
   // Python's socket.getfqdn(): the first of the reverse lookup's names holding a dot, else its
   // canonical name; the host name itself when the lookups fail.
@@ -132,8 +133,8 @@ function platformFacts(probe: ProbeOutput): Record<string, unknown> {
   const machineId = probe.one('machine_id');
   return {
     system: words[0] ?? '',
-    kernel: words[2] ?? '',
-    kernel_version: words.slice(3, -1).join(' '),
+    kernel: words[1] ?? '',
+    kernel_version: words.slice(2, -1).join(' '),
     machine,
     architecture: machine,
     fqdn,
@@ -193,8 +194,13 @@ function releaseFileVersion(line: string): string {
   return /\brelease\s+([\d.]+)/.exec(line)?.[1] ?? '';
 }
 
+/** An os-release variable, '' when the file does not set it (as a shell reads an unset one). */
+function osRelease(probe: ProbeOutput, name: string): string {
+  return probe.osRelease(name) ?? '';
+}
+
 function distributionFacts(probe: ProbeOutput): Record<string, unknown> {
-  const id = probe.one('id');
+  const id = osRelease(probe, 'ID');
   const redhatRelease = probe.one('redhat-release');
   const centosRelease = probe.one('centos-release');
   const debianVersion = probe.one('debian_version');
@@ -202,7 +208,7 @@ function distributionFacts(probe: ProbeOutput): Record<string, unknown> {
   const capitalized = id === '' ? '' : id[0]!.toUpperCase() + id.slice(1).toLowerCase();
   let distribution = capitalized === 'Amzn' ? 'Amazon' : capitalized === 'Rhel' ? 'Redhat' : capitalized || 'OtherLinux';
   const releaseFile = centosRelease || redhatRelease;
-  let version = probe.one('version');
+  let version = osRelease(probe, 'VERSION_ID');
   if (id === 'centos') version = bestVersion([version, releaseFileVersion(releaseFile)]).split('.').slice(0, 2).join('.');
   if (id === 'debian') version = bestVersion([version, /^[\d.]+$/.test(debianVersion) ? debianVersion : '']);
   if (version === '') version = 'NA';
@@ -214,24 +220,26 @@ function distributionFacts(probe: ProbeOutput): Record<string, unknown> {
   };
   // ...then reads the distribution files in its order; the first it can parse decides.
   const fileFacts = (path: string, variety: string) => ({ distribution_file_path: path, distribution_file_variety: variety, distribution_file_parsed: true });
-  const osRelease = [probe.one('os_name'), probe.one('pretty_name'), probe.one('os_version')].join('\n');
+  const name = osRelease(probe, 'NAME');
+  const prettyName = osRelease(probe, 'PRETTY_NAME');
+  const osReleaseText = [name, prettyName, osRelease(probe, 'VERSION')].join('\n');
   if (centosRelease.includes('CentOS Stream')) {
     distribution = 'CentOS';
     Object.assign(facts, fileFacts('/etc/centos-release', 'CentOS'), { distribution_release: 'Stream' });
   } else if (redhatRelease !== '') {
     distribution = redhatRelease.includes('Red Hat') ? 'RedHat' : (redhatRelease.replace(/^['"\\]+|['"\\]+$/g, '').split(/\s+/)[0] ?? distribution);
     Object.assign(facts, fileFacts('/etc/redhat-release', 'RedHat'));
-  } else if (/Debian|Raspbian/.test(osRelease)) {
+  } else if (/Debian|Raspbian/.test(osReleaseText)) {
     distribution = 'Debian';
-    const codename = /PRETTY_NAME=[^(]+ \(?([^)]+?)\)/.exec(`PRETTY_NAME="${probe.one('pretty_name')}"`)?.[1];
+    const codename = /PRETTY_NAME=[^(]+ \(?([^)]+?)\)/.exec(`PRETTY_NAME="${prettyName}"`)?.[1];
     Object.assign(facts, fileFacts('/etc/os-release', 'Debian'), codename === undefined ? {} : { distribution_release: codename });
     const minor = /(\d+)\.(\d+)/.exec(debianVersion)?.[2];
     if (minor !== undefined) facts.distribution_minor_version = minor;
-  } else if (osRelease.includes('Ubuntu')) {
+  } else if (osReleaseText.includes('Ubuntu')) {
     distribution = 'Ubuntu';
     Object.assign(facts, fileFacts('/etc/os-release', 'Debian'));
-  } else if (probe.one('os_name') !== '') {
-    distribution = probe.one('os_name');
+  } else if (name !== '') {
+    distribution = name;
     Object.assign(facts, fileFacts('/etc/os-release', 'NA'));
   }
   return { distribution, ...facts, os_family: OS_FAMILY.get(distribution) ?? distribution };
@@ -239,11 +247,11 @@ function distributionFacts(probe: ProbeOutput): Record<string, unknown> {
 
 /** Ansible's get_distribution_codename(): VERSION_CODENAME (even empty), UBUNTU_CODENAME, else the name in VERSION's or the release file's parentheses; 'NA' when none. */
 function codenameOf(probe: ProbeOutput, releaseFile: string): string {
-  if (probe.has('version_codename')) return probe.one('version_codename');
-  if (probe.has('ubuntu_codename')) return probe.one('ubuntu_codename');
-  const fromVersion = /(\(\D+\))|,(\s+)?\D+/.exec(probe.one('os_version'))?.[0];
-  const codename = fromVersion ?? /\((\D+)\)/.exec(releaseFile)?.[0] ?? '';
-  return codename.replace(/^[(,\s]+|[)\s]+$/g, '') || 'NA';
+  const codename = probe.osRelease('VERSION_CODENAME') ?? probe.osRelease('UBUNTU_CODENAME');
+  if (codename !== undefined) return codename;
+  const fromVersion = /(\(\D+\))|,(\s+)?\D+/.exec(osRelease(probe, 'VERSION'))?.[0];
+  const inParentheses = fromVersion ?? /\((\D+)\)/.exec(releaseFile)?.[0] ?? '';
+  return inParentheses.replace(/^[(,\s]+|[)\s]+$/g, '') || 'NA';
 }
 
 const LSB_KEYS: ReadonlyArray<[string, string]> = [
@@ -266,13 +274,13 @@ function lsbFacts(probe: ProbeOutput): Record<string, string> {
     if (key !== undefined) lsb[key] = line.slice(at + 1).trim();
   }
   if (Object.keys(lsb).length === 0 && probe.has('lsb_release')) {
-    const id = probe.one('id');
-    const name = probe.one('os_name');
+    const id = osRelease(probe, 'ID');
+    const name = osRelease(probe, 'NAME');
     const capitalized = id === '' ? '' : id[0]!.toUpperCase() + id.slice(1);
     lsb.id = (name !== '' && id.toLowerCase() === name.toLowerCase() ? name : capitalized) || 'n/a';
-    lsb.description = probe.one('pretty_name') || 'n/a';
-    lsb.release = probe.one('version') || 'n/a';
-    lsb.codename = probe.one('version_codename') || 'n/a';
+    lsb.description = osRelease(probe, 'PRETTY_NAME') || 'n/a';
+    lsb.release = osRelease(probe, 'VERSION_ID') || 'n/a';
+    lsb.codename = osRelease(probe, 'VERSION_CODENAME') || 'n/a';
   }
   if (lsb.release !== undefined) lsb.major_release = lsb.release.split('.')[0]!;
   return Object.fromEntries(Object.entries(lsb).map(([key, value]) => [key, value.replace(/^['"\\]+|['"\\]+$/g, '')]));
@@ -281,7 +289,7 @@ function lsbFacts(probe: ProbeOutput): Record<string, string> {
 /** The family's own manager first: on RHEL 8+ yum is a compatibility alias of dnf. */
 function pkgMgrOf(probe: ProbeOutput): string {
   const found = probe.all('pm');
-  const redhat = /\b(rhel|fedora|centos|rocky|almalinux)\b/.test(`${probe.one('id')} ${probe.one('id_like')}`);
+  const redhat = /\b(rhel|fedora|centos|rocky|almalinux)\b/.test(`${osRelease(probe, 'ID')} ${osRelease(probe, 'ID_LIKE')}`);
   const order: Array<[string, string]> = redhat ? [['dnf', 'dnf'], ['yum', 'yum'], ['apt-get', 'apt']] : [['apt-get', 'apt'], ['dnf', 'dnf'], ['yum', 'yum']];
   return order.find(([command]) => found.includes(command))?.[1] ?? 'unknown';
 }

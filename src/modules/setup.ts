@@ -1,5 +1,6 @@
 import { factsOfSubset, filteredFacts, moduleFacts, namespacedFacts } from '../facts/ansible.js';
-import { hostFactsCommand, parseHostFacts } from '../facts/host.js';
+import { hostFactsCommand, parseHostFacts, type HostFacts } from '../facts/host.js';
+import { UnreadableFacts } from '../facts/probe-output.js';
 import type { SetupArgs } from '../schema/generated/setup.js';
 import { probeOutput } from './lib/probe-output.js';
 import type { ModuleDefinition, Plan } from './types.js';
@@ -10,10 +11,17 @@ export const setupModule: ModuleDefinition<SetupArgs> = {
   probe: () => ({ facts: hostFactsCommand() }),
   plan(args, probes, context): Plan {
     const output = probeOutput(probes, 'facts');
-    if (output.code !== 0) {
-      return { kind: 'fail', message: `could not read the host's facts: ${output.stderr.trim() || `exit ${output.code ?? output.signal ?? 'unknown'}`}` };
+    let hostFacts: HostFacts;
+    try {
+      hostFacts = parseHostFacts(output, context.host);
+    } catch (error) {
+      if (!(error instanceof UnreadableFacts)) throw error;
+      // The end marker, not the exit status, says whether the script finished.
+      const ended = output.code === 0 ? '' : `; the script ended with exit ${output.code ?? output.signal ?? 'unknown'}`;
+      const said = output.stderr.trim();
+      return { kind: 'fail', message: `${error.message}${ended}${said === '' ? '' : `: ${said}`}` };
     }
-    const selected = filteredFacts(moduleFacts(factsOfSubset(parseHostFacts(output).ansible, listOf(args.gather_subset))), listOf(args.filter));
+    const selected = filteredFacts(moduleFacts(factsOfSubset(hostFacts.ansible, listOf(args.gather_subset))), listOf(args.filter));
     const gathered = namespacedFacts(selected);
     // As Ansible caches them, the facts read now are merged into those the host had.
     const known = context.evaluate('ansible_facts | default({})');

@@ -27,7 +27,7 @@ describe("Ansible's facts on the sandbox hosts", () => {
   it.each(HOSTS)('%s: the facts read by the one facts command equal what the host says', async (name) => {
     const [facts, says] = await Promise.all([sshToHost(name, hostFactsCommand()), hostSays(name)]);
     expect(facts.code, facts.stderr).toBe(0);
-    const ansible = parseHostFacts({ code: 0, signal: null, stdout: facts.stdout, stderr: facts.stderr }).ansible;
+    const ansible = parseHostFacts({ code: 0, signal: null, stdout: facts.stdout, stderr: facts.stderr }, name).ansible;
     const route = says.route!.split(' ');
     expect(ansible).toMatchObject({
       system: 'Linux',

@@ -6,7 +6,7 @@ describe('host facts on the sandbox hosts', () => {
   it.each(['nfs', 'kvm1', 'kvm2'])('%s: Debian 12, apt, systemd, its lab address, no SELinux, no firewalld; one command', async (name) => {
     const result = await sshToHost(name, hostFactsCommand());
     expect(result.code, result.stderr).toBe(0);
-    expect(parseHostFacts({ code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr })).toEqual({
+    expect(parseHostFacts({ code: result.code, signal: null, stdout: result.stdout, stderr: result.stderr }, name)).toEqual({
       hostname: name,
       osFamily: 'debian',
       distribution: 'debian',

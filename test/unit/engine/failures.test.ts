@@ -51,3 +51,14 @@ test('an unreachable host is reported once, then left out of every later task an
   expect(fake.execs.filter((exec) => exec.host === 'db1')).toEqual([]);
   expect(run.summary.recap.web1).toMatchObject({ changed: 2, ok: 1, unreachable: 0 });
 });
+
+test('a host whose facts output is truncated is unreachable with the reason; the others go on', async () => {
+  const fake = new FakeTransports(undefined, { db1: { facts: 'facts_start=1\nosrel=ID=debian\nhostname=db1\n' } });
+  const run = await runFixture('unreachable.yml', fake);
+  const message = 'facts output from db1 is truncated (no end marker after 3 lines; the last: "hostname=db1")';
+  expect(run.results('one').db1).toMatchObject({ status: 'unreachable', message });
+  expect(run.events.filter((event) => event.type === 'host:unreachable')).toEqual([{ type: 'host:unreachable', host: 'db1', message }]);
+  expect(run.summary.recap.db1).toMatchObject({ ok: 0, failed: 0, unreachable: 1 });
+  expect(run.summary.recap.web1).toMatchObject({ changed: 2, ok: 1, unreachable: 0 });
+  expect(run.summary.recap.web2).toMatchObject({ changed: 2, ok: 1, unreachable: 0 });
+});

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { runFixture } from '../../helpers/engine-run.js';
 import { FakeTransports } from '../../helpers/fake-transport.js';
 
-const ROCKY_FACTS = 'hostname=db1\nid=rocky\nid_like=rhel centos fedora\nversion=9.3\npm=dnf\ninit=systemd\nuser=root\nuid=0\narch=x86_64\n';
+const ROCKY_FACTS = 'facts_start=1\nosrel=ID=rocky\nosrel=ID_LIKE="rhel centos fedora"\nosrel=VERSION_ID=9.3\nhostname=db1\npm=dnf\ninit=systemd\nuser=root\nuid=0\narch=x86_64\nfacts_end=1\n';
 
 test('when: every condition must hold, with facts, inventory variables and group names in scope', async () => {
   const run = await runFixture('when.yml', new FakeTransports(undefined, { db1: { facts: ROCKY_FACTS } }));

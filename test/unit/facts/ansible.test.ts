@@ -4,7 +4,7 @@ import { collectorsOf, factsOfSubset, GATHER_SUBSETS, gatheredFacts } from '../.
 import { parseHostFacts } from '../../../src/facts/host.js';
 
 const text = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
-const factsOf = (name: string) => parseHostFacts({ code: 0, signal: null, stdout: text(`${name}.txt`), stderr: '' }).ansible;
+const factsOf = (name: string) => parseHostFacts({ code: 0, signal: null, stdout: text(`${name}.txt`), stderr: '' }, name).ansible;
 
 describe("Ansible's facts from the host-facts script", () => {
   it('equal what ansible-core 2.14 setup printed on the same machine (Debian 12 container, no systemd), one minute apart', () => {
