@@ -3,9 +3,9 @@ import { Command, raw, sh } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
 
 /**
- * Several read-only commands in one exec: each runs in its own subshell with stdin closed, and a
- * marker carrying a random nonce and the exit status follows its output on stdout and stderr.
- * One round trip instead of one per probe is what makes a no-op run cheap.
+ * Several commands in one exec: each runs in its own subshell, and a marker carrying a random nonce
+ * and the exit status follows its output on stdout and stderr. One round trip instead of one per
+ * probe is what makes a no-op run cheap; one per task instead of one per step, a changed run.
  */
 export interface Batch {
   command: Command;
@@ -13,12 +13,36 @@ export interface Batch {
 }
 
 export function buildBatch(commands: readonly Command[]): Batch {
+  return markedParts(commands.map((command) => ({ command })));
+}
+
+/** One step of a sequence: its command, whether it reads the exec's stdin, the exit codes that let the next step run. */
+export interface SequencePart {
+  command: Command;
+  readsStdin?: boolean;
+  okCodes?: readonly number[];
+}
+
+/**
+ * Steps of one task in one exec, in order, as a batch is parsed: the first step whose exit status is
+ * not one of its ok codes ends the sequence (the steps after it never run and have no marker). At
+ * most one step reads the exec's stdin; the others have it closed, as in a batch.
+ */
+export function buildSequence(parts: readonly SequencePart[]): Batch {
+  return markedParts(parts.map((part) => ({ ...part, okCodes: part.okCodes ?? [0] })));
+}
+
+function markedParts(parts: ReadonlyArray<SequencePart>): Batch {
   const nonce = `RB${randomBytes(9).toString('hex')}`;
+  const commands = parts.map((part) => part.command);
   const script = Command.join(
-    commands.map(
-      (command, index) =>
-        sh`( ${command} ) </dev/null; rb_rc=$?; printf '\n%s %s %s\n' ${nonce} ${index} "$rb_rc"; printf '\n%s %s\n' ${nonce} ${index} >&2`,
-    ),
+    parts.map(({ command, readsStdin, okCodes }, index) => {
+      const run = readsStdin ? sh`( ${command} )` : sh`( ${command} ) </dev/null`;
+      const marked = sh`${run}; rb_rc=$?; printf '\n%s %s %s\n' ${nonce} ${index} "$rb_rc"; printf '\n%s %s\n' ${nonce} ${index} >&2`;
+      // Exit codes come from the module's plan, never from user data; checked to be whole numbers all the same.
+      if (okCodes && !okCodes.every(Number.isInteger)) throw new RangeError(`exit codes must be whole numbers: ${okCodes.join(', ')}`);
+      return okCodes ? sh`${marked}; case $rb_rc in ${raw(okCodes.map(String).join('|'))}) ;; *) exit "$rb_rc" ;; esac` : marked;
+    }),
     '\n',
   );
   return {
@@ -28,9 +52,9 @@ export function buildBatch(commands: readonly Command[]): Batch {
       const stderr = split(result.stderr, nonce, STDERR_MARKER_FIELDS);
       return commands.map((_, index) => {
         const out = stdout.get(index);
-        // A missing marker means the batch itself died (killed, disconnected): report that as the probe's failure.
+        // A missing marker means the exec itself died (killed, disconnected): report that as this part's failure.
         if (out === undefined) {
-          return { code: null, signal: result.signal, stdout: '', stderr: result.stderr || 'probe batch ended early' };
+          return { code: null, signal: result.signal, stdout: '', stderr: result.stderr || 'the exec ended before this command finished' };
         }
         return { code: out.code, signal: null, stdout: out.text, stderr: stderr.get(index)?.text ?? '' };
       });

@@ -3,7 +3,7 @@ import type { Play, Task } from '../load/model.js';
 import { convertRenderedArguments } from '../load/arguments.js';
 import { isRecord } from '../load/source.js';
 import { getModule } from '../modules/registry.js';
-import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, ProbeResults, ProbeSet } from '../modules/types.js';
+import type { ChangePlan, ModuleContext, ModuleDefinition, Plan, ProbeResults, ProbeSet, Step } from '../modules/types.js';
 import { moduleSchemaId } from '../schema/ajv.js';
 import { validate } from '../schema/validate.js';
 import { hasTemplate, renderValue } from '../template/index.js';
@@ -11,6 +11,7 @@ import { becomeFailureMessage } from '../transport/become.js';
 import type { Command } from '../shell/command.js';
 import type { ExecResult } from '../transport/types.js';
 import { withBecome, type Connections } from './connection.js';
+import { buildSequence } from './batch.js';
 import { withEnvironment } from './environment.js';
 import type { RunEventListener, TaskResult, TaskStatus } from './events.js';
 import { execFields } from '../modules/lib/exec-fields.js';
@@ -148,43 +149,53 @@ export class PlanAndAct {
     return templated;
   }
 
-  /** Runs a plan's steps in order, on the settings' target (or the host a step names); the first failing step fails the task. */
+  /**
+   * Runs a plan's steps in order, on the settings' target (or the host a step names); the first failing
+   * step fails the task. Consecutive steps on the same host share one exec (see shareOneExec).
+   */
   private async act(plan: ChangePlan, play: Play, task: Task, host: HostState, vars: Record<string, unknown>, settings: PassSettings, commands: string[]): Promise<Outcome> {
     const captured: ProbeResults = {};
     let last: ExecResult | undefined;
     const asTaskRuns = (command: Command, target: HostState) => withBecome(withEnvironment(command, settings.environment), play, task, target, vars);
-    for (const step of plan.steps) {
-      const target = step.host ? this.hosts.state(this.variables.resolveHost(host, step.host)) : settings.target;
-      if (step.host) await this.connections.ensureConnected(target, play);
-      this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: step.title });
+    for (const group of shareOneExec(plan.steps)) {
+      const [first] = group as [Step, ...Step[]];
+      const target = first.host ? this.hosts.state(this.variables.resolveHost(host, first.host)) : settings.target;
+      if (first.host) await this.connections.ensureConnected(target, play);
+      this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, message: first.title });
+      const sequence = group.length > 1 ? buildSequence(group.map((step) => ({ command: step.command, readsStdin: step.stdin !== undefined, ...(step.okCodes ? { okCodes: step.okCodes } : {}) }))) : undefined;
+      const stdin = group.find((step) => step.stdin !== undefined)?.stdin;
       this.probeCache.forgetAll();
-      const result = await this.connections.exec(target, asTaskRuns(step.command, target), {
-        ...(step.stdin === undefined ? {} : { stdin: step.stdin }),
-        ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
-        ...(step.progress
+      const result = await this.connections.exec(target, asTaskRuns(sequence?.command ?? first.command, target), {
+        ...(stdin === undefined ? {} : { stdin }),
+        ...(first.timeoutMs === undefined ? {} : { timeoutMs: first.timeoutMs }),
+        ...(first.progress
           ? {
-              onStdout: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
-              onStderr: (chunk: string) => this.progress(task, host, step.progress!(chunk)),
+              onStdout: (chunk: string) => this.progress(task, host, first.progress!(chunk)),
+              onStderr: (chunk: string) => this.progress(task, host, first.progress!(chunk)),
             }
           : {}),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       }).catch(async (error: unknown) => {
-        if (step.onAbort) await this.connections.exec(target, asTaskRuns(step.onAbort, target)).catch(() => undefined);
+        if (first.onAbort) await this.connections.exec(target, asTaskRuns(first.onAbort, target)).catch(() => undefined);
         throw error;
       }).finally(() => this.probeCache.forgetAll());
-      last = result;
-      if (step.capture) captured[step.capture] = result;
-      const ok = result.code !== null && (step.okCodes ?? [0]).includes(result.code);
-      if (!ok) {
-        const reason = becomeFailureMessage(result) ?? step.failureMessage ?? `${step.title} failed`;
-        return {
-          status: 'failed',
-          message: `${reason}: ${exitDescription(result)}${tail(result.stderr || result.stdout)}`,
-          ran: true,
-          commands,
-          diff: plan.diff,
-          registered: { changed: false, failed: true, ...execFields(result), msg: reason },
-        };
+      const results = sequence ? sequence.parse(result) : [result];
+      for (const [index, step] of group.entries()) {
+        const stepResult = results[index]!;
+        last = stepResult;
+        if (step.capture) captured[step.capture] = stepResult;
+        const ok = stepResult.code !== null && (step.okCodes ?? [0]).includes(stepResult.code);
+        if (!ok) {
+          const reason = becomeFailureMessage(stepResult) ?? step.failureMessage ?? `${step.title} failed`;
+          return {
+            status: 'failed',
+            message: `${reason}: ${exitDescription(stepResult)}${tail(stepResult.stderr || stepResult.stdout)}`,
+            ran: true,
+            commands,
+            diff: plan.diff,
+            registered: { changed: false, failed: true, ...execFields(stepResult), msg: reason },
+          };
+        }
       }
     }
     const outcome = plan.finish?.(captured) ?? {};
@@ -200,6 +211,25 @@ export class PlanAndAct {
   private progress(task: Task, host: HostState, update: { percent?: number; message?: string } | undefined): void {
     if (update) this.emit({ type: 'host:task:progress', taskId: task.id, host: host.name, ...update });
   }
+}
+
+/**
+ * A plan's steps grouped into execs: a step joins the one before it when both run on the task's own
+ * host with no timeout, abort command or progress of their own, and at most one of them reads stdin.
+ * A changed file is then written and read back in one round trip instead of two.
+ */
+function shareOneExec(steps: readonly Step[]): Step[][] {
+  const standsAlone = (step: Step): boolean =>
+    step.host !== undefined || step.timeoutMs !== undefined || step.onAbort !== undefined || step.progress !== undefined;
+  const groups: Step[][] = [];
+  for (const step of steps) {
+    const group = groups.at(-1);
+    const joins =
+      group !== undefined && !standsAlone(group[0]!) && !standsAlone(step) && !(step.stdin !== undefined && group.some((member) => member.stdin !== undefined));
+    if (joins) group.push(step);
+    else groups.push([step]);
+  }
+  return groups;
 }
 
 function containsTemplate(value: unknown): boolean {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildBatch } from '../../../src/engine/batch.js';
+import { buildBatch, buildSequence } from '../../../src/engine/batch.js';
 import { sh } from '../../../src/shell/command.js';
 import type { ExecResult } from '../../../src/transport/types.js';
 
-function runLocally(script: string): ExecResult {
-  const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+function runLocally(script: string, input?: string): ExecResult {
+  const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', ...(input === undefined ? {} : { input }) });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -51,5 +51,31 @@ describe('probe batches', () => {
       { code: 0, signal: null, stdout: 'one', stderr: '' },
       { code: null, signal: 'KILL', stdout: '', stderr: `\n${nonce} 0\n` },
     ]);
+  });
+});
+
+describe('step sequences', () => {
+  it('runs steps in order, the one that reads stdin getting it, and stops at the first failing step', () => {
+    const sequence = buildSequence([
+      { command: sh`cat; echo read-nothing` },
+      { command: sh`cat > /dev/null; echo read-it`, readsStdin: true },
+      { command: sh`exit 1`, okCodes: [0, 1] },
+      { command: sh`echo broken >&2; exit 4` },
+      { command: sh`echo never` },
+    ]);
+    const run = runLocally(sequence.command.render(), 'the input\n');
+    expect(run.code).toBe(4);
+    expect(run.stdout).not.toContain('never');
+    expect(sequence.parse(run).map((result) => [result.code, result.stdout, result.stderr])).toEqual([
+      [0, 'read-nothing\n', ''],
+      [0, 'read-it\n', ''],
+      [1, '', ''],
+      [4, '', 'broken\n'],
+      [null, '', run.stderr],
+    ]);
+  });
+
+  it('refuses exit codes that are not whole numbers', () => {
+    expect(() => buildSequence([{ command: sh`true`, okCodes: [0.5] }])).toThrow(/whole numbers/);
   });
 });
