@@ -61,7 +61,7 @@ function writePlaybook(seconds: number): string {
   tasks:
     - name: slow step
       command:
-        argv: [sh, -c, "sleep ${seconds}; touch ${work}/{{ inventory_hostname }}.slow"]
+        argv: [sh, -c, "touch ${work}/{{ inventory_hostname }}.started; sleep ${seconds}; touch ${work}/{{ inventory_hostname }}.slow"]
         creates: "${work}/{{ inventory_hostname }}.slow"
     - name: configuration
       copy: { dest: "${work}/{{ inventory_hostname }}.conf", content: "configured {{ inventory_hostname }}\\n" }
@@ -84,10 +84,11 @@ async function applyWhile(during: (victim: TestSshd) => Promise<void> | void, se
   const inventory = writeInventory();
   for (const name of names) rmSync(join(work, `${name}.slow`), { force: true });
   for (const name of names) rmSync(join(work, `${name}.conf`), { force: true });
+  for (const name of names) rmSync(join(work, `${name}.started`), { force: true });
   const running = runCli(['apply', playbook, '-i', inventory, '--forks', String(HOSTS)]);
-  // The slow step writes nothing until it ends: wait until every host has connected, then act.
-  await waitFor(() => [...servers.values()].every((server) => server.connectionCount() > 0), 20_000);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Act once every host runs the slow step: connected and past its handshake (a fault during the
+  // handshake would test the connect timeout instead).
+  await waitFor(() => names.every((name) => existsSync(join(work, `${name}.started`))), 30_000);
   await during(servers.get(VICTIM)!);
   return running;
 }
