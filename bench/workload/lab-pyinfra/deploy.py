@@ -127,8 +127,8 @@ if is_nfs_server:
         reloaded=export.changed,
     )
 
-# On every host, after the NFS server: the KVM hosts mount the export once it is live. (The NFS
-# server's registration needs no rpcbind.service: rpcbind.socket, enabled by the package, answers it.)
+# On every host, after the NFS server: the KVM hosts mount the export once it is live. (Installing
+# rpcbind starts it, so the NFS server finds it to register with.)
 systemd.service(name="rpcbind started and enabled", service="rpcbind", running=True, enabled=True)
 
 if is_kvm_host:
