@@ -17,7 +17,7 @@ import { describeAnsible, describeMitogen, findPyinfra } from './lib/peers.mjs';
 import { sleep, stopControlMasters } from './lib/proc.mjs';
 import { abortRuns, killRunning, summary, timed, TimeoutError } from './lib/measure.mjs';
 import { markdown, plots, resourceTable, seconds, timingTable } from './lib/report.mjs';
-import { build, describeMachine, ensurePackages, PYINFRA_SOURCE_PACKAGES } from './lib/setup.mjs';
+import { build, describeMachine, ensurePackages, LAB_ANSIBLE_PACKAGES, PYINFRA_SOURCE_PACKAGES } from './lib/setup.mjs';
 import { ansibleApply, floor, pyinfraApply, REPO, RUNBOOK_BIN, runbookApply, verify } from './lib/variants.mjs';
 import { TOOL_DIRS, WORKLOADS, writeAnsibleConfigs, writeFloorLoopFile, writeFloorSpec, writeInventory, writePyinfraInventory } from './lib/workload.mjs';
 
@@ -96,7 +96,10 @@ async function main() {
     port: wholeNumber(options.port, '--port'),
   };
   const fleetMode = options.classroom === undefined && options['lab-repeat'] === undefined && !options.lab;
-  await ensurePackages(log, fleetMode && options['pyinfra-src'] ? PYINFRA_SOURCE_PACKAGES : []);
+  await ensurePackages(log, [
+    ...((fleetMode || options.lab) && options['pyinfra-src'] ? PYINFRA_SOURCE_PACKAGES : []),
+    ...(options.lab && !options['no-ansible'] ? LAB_ANSIBLE_PACKAGES : []),
+  ]);
   if (!options['no-build']) await build(REPO, log);
   const section = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -121,7 +124,9 @@ async function main() {
     latest.labRepeat = { ...section, ...run, measuredAt: new Date().toISOString() };
   } else if (options.lab) {
     const { runLab } = await import('./lib/lab.mjs');
-    latest.lab = { ...section, ...(await runLab({ log, logDir: prepareLogDir(options.workdir) })), measuredAt: new Date().toISOString() };
+    const workdir = prepareLabDir(options.workdir);
+    const peers = await findPeers({ metaDir: join(workdir, 'pyinfra-meta'), ansibleDefault: false });
+    latest.lab = { ...section, ...(await runLab({ log, logDir: prepareLogDir(options.workdir), workdir, peers })), measuredAt: new Date().toISOString() };
   } else if (options.soak) {
     const soak = {
       hosts: wholeNumber(options['soak-hosts'], '--soak-hosts'),
@@ -163,19 +168,33 @@ function prepareLogDir(workdir) {
   return dir;
 }
 
+/**
+ * The lab's own work directory (Ansible's configurations, pyinfra's inventory and metadata), replaced
+ * on every lab run; beside the fleet's, which a fleet run removes when it ends.
+ */
+function prepareLabDir(workdir) {
+  const dir = `${workdir}-lab`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 let fleet;
 let ansibleControlDirs = [];
 
-/** The peers to run, each { installedAs, version } or { error }; keys as in the result rows. */
-async function findPeers() {
+/**
+ * The peers to run, each { installedAs, version } or { error }; keys as in the result rows. pyinfra
+ * from source keeps its metadata in `metaDir`; Ansible as shipped only runs in the fleet benchmark.
+ */
+async function findPeers({ metaDir, ansibleDefault = true }) {
   const peers = {};
   if (!options['no-ansible']) {
     const ansible = await describeAnsible();
     peers.ansibleTuned = ansible;
-    peers.ansibleDefault = ansible;
+    if (ansibleDefault) peers.ansibleDefault = ansible;
     if (!options['no-mitogen']) peers.ansibleMitogen = await describeMitogen();
   }
-  if (!options['no-pyinfra']) peers.pyinfra = await findPyinfra({ sourceDir: options['pyinfra-src'], metaDir: join(options.workdir, 'pyinfra-meta') });
+  if (!options['no-pyinfra']) peers.pyinfra = await findPyinfra({ sourceDir: options['pyinfra-src'], metaDir });
   for (const [key, peer] of Object.entries(peers)) log(`peer ${key}: ${peer.error ? `cannot run: ${peer.error}` : peer.installedAs}`);
   return peers;
 }
@@ -252,7 +271,7 @@ async function runFleetBench(settings, notes) {
   fleet = new Fleet({ workdir: options.workdir, port: settings.port, log });
   log(`logs in ${logDir}`);
   await fleet.prepare();
-  const peers = await findPeers();
+  const peers = await findPeers({ metaDir: join(options.workdir, 'pyinfra-meta') });
   const configs = writeAnsibleConfigs(join(options.workdir, 'ansible'), fleet.knownHosts);
   ansibleControlDirs = Object.values(configs).map((config) => config.controlPathDir);
   const workloads = Object.fromEntries(settings.workloads.map((name) => [name, { rows: [] }]));
@@ -380,7 +399,7 @@ function fleetNotes(settings) {
     'floor: bench/floor.mjs, Node + ssh2 with TCP_NODELAY, one connection per host, hosts in parallel, either one exec per host (all commands joined with &&) or one exec per command; node start-up included, as for the CLIs. Its commands: for the no-op re-run, the 9 reads the tasks need (facts, stats, file contents, the guard, dpkg-query); for the first converge, the same with the writes (mkdir, printf > file and chmod for the three files, touch); for the loop, one grep per item.',
     'Every run is checked: exit 0, every host in the recap, nothing failed, and exactly the expected number changed. The order within a round is fixed: runbook, ansible tuned, ansible + Mitogen, ansible default, pyinfra, floor batched, floor sequential. One untimed run of each (counted at LogLevel VERBOSE) precedes the timed rounds; a first converge empties the tool\'s directory before every run.',
     "Resources: peak RSS is the largest single process's (GNU time; Ansible's forks and ssh clients are separate processes); controller CPU is user + system time of the command and the children it waited for (not Ansible's ControlPersist masters, which detach); host CPU is what every host's sshd and the sessions under it used during the run, from /proc (listeners' own and reaped children's times plus live sessions; a process that detaches from its session, e.g. by forking at start-up, escapes it); open file descriptors sampled every 50 ms in /proc/PID/fd of the runbook process.",
-    '(d) the lab with peers: not measured here; the lab section below is runbook alone (playbooks/ansible-lab is the Ansible version, not yet wired into --lab).',
+    '(d) the lab, with each peer on fresh sandbox hosts: `--lab`, in the lab section.',
   ];
 }
 

@@ -110,6 +110,30 @@ export function hostTable(rows, label) {
   );
 }
 
+/** How far a lab run got, in one table cell. */
+function howFar(run) {
+  const ending = run.timedOut ? `; killed at the ${seconds(run.ms)} bound` : '';
+  const failure = run.failure ? `; first failure: ${run.failure.replaceAll('|', '\\|')}` : run.exit === 0 && !run.timedOut ? ', nothing failed' : '';
+  return `${run.done} ok${ending}${failure}`;
+}
+
+/** The lab per tool and run: wall time, exit status, changed, how far it got. */
+export function labToolsTable(tools) {
+  return markdownTable(
+    ['tool', 'run', 'wall', 'exit', 'changed', 'how far (task results ok, summed over the hosts)'],
+    tools.flatMap((tool) =>
+      tool.error
+        ? [[tool.name, '—', '—', '—', '—', `could not run: ${tool.error}`]]
+        : tool.runs.map((run) => [tool.name, run.label, run.timedOut ? `> ${seconds(run.ms)}` : seconds(run.ms), run.timedOut ? 'killed' : String(run.exit), String(run.changed), howFar(run)]),
+    ),
+  );
+}
+
+/** How each tool ran the lab, and how it was installed. */
+function labToolNotes(tools) {
+  return tools.filter((tool) => !tool.error).map((tool) => `- ${tool.name}: ${tool.howRun}${tool.installedAs ? `; ${tool.installedAs}` : ''}.`);
+}
+
 /** A fleet section from before the workloads (rows of no-op re-runs only) reads as the no-op workload. */
 function fleetWorkloads(fleet) {
   return fleet?.workloads ?? (fleet?.rows ? { noop: { rows: fleet.rows } } : {});
@@ -270,6 +294,18 @@ export function markdown({ fleet, lab, classroom, labRepeat, soak }) {
   if (soak) parts.push(soakMarkdown(soak));
   if (lab) {
     parts.push('## The lab (playbooks/lab.yml on fresh sandbox hosts)', '', measuredLine(lab), '', lab.note, '', timingTable(lab.rows, 'lab run'), '', hostTable(lab.rows, 'lab run'), '', ...notesList(lab), '');
+    if (lab.tools) {
+      parts.push(
+        '### The lab with its peers, each on fresh sandbox hosts of its own',
+        '',
+        `A first apply, then a re-run, whatever the first apply's outcome (after a failed one it is a second attempt rather than a no-op), each bounded by ${lab.runBoundMs / 60_000} min. "ok" counts the task results that succeeded, ok or changed, summed over the hosts (pyinfra: its operations; Ansible: a loop once per task and host); the first failure is the tool's own error, on one line.`,
+        '',
+        labToolsTable(lab.tools),
+        '',
+        ...labToolNotes(lab.tools),
+        '',
+      );
+    }
   }
   if (classroom) parts.push(classroomMarkdown(classroom, measuredLine(classroom)));
   if (labRepeat) parts.push(labRepeatMarkdown(labRepeat, measuredLine(labRepeat)));

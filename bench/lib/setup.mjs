@@ -5,6 +5,9 @@ import { cpus } from 'node:os';
 import { run } from './proc.mjs';
 
 const PACKAGES = ['ansible-core', 'ansible-mitogen', 'python3-apt', 'openssh-server', 'openssh-client', 'time'];
+// Debian's Ansible collections, for the lab's Ansible version (playbooks/ansible-lab: ansible.posix,
+// community.libvirt); ansible-core alone has none.
+export const LAB_ANSIBLE_PACKAGES = ['ansible'];
 // pyinfra 2.9's dependencies, for running it from a source folder (pywinrm: pyinfra loads every connector).
 export const PYINFRA_SOURCE_PACKAGES = [
   'python3-gevent',

@@ -38,10 +38,10 @@ export async function runbookApply({ playbook = RUNBOOK_PLAYBOOK, inventory, hos
   };
 }
 
-/** ansible-playbook with the given configuration; the recap is read from its output. */
-export async function ansibleApply({ playbook = ANSIBLE_PLAYBOOK, config, inventory, logDir, label, timeoutMs = 20 * MINUTE, appDir = 'ansible' }) {
+/** ansible-playbook with the given configuration (and the workload's app_dir, if any); the recap is read from its output. */
+export async function ansibleApply({ playbook = ANSIBLE_PLAYBOOK, config, inventory, logDir, label, timeoutMs = 20 * MINUTE, appDir }) {
   const log = join(logDir, `${label}.log`);
-  const result = await timed('ansible-playbook', ['-i', inventory, '-e', `app_dir=${appDir}`, playbook], {
+  const result = await timed('ansible-playbook', ['-i', inventory, ...(appDir ? ['-e', `app_dir=${appDir}`] : []), playbook], {
     env: { ...process.env, ANSIBLE_CONFIG: config.path, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
     cwd: join(config.path, '..'),
     timeoutMs,
@@ -57,14 +57,14 @@ export async function ansibleApply({ playbook = ANSIBLE_PLAYBOOK, config, invent
 }
 
 /**
- * A pyinfra deploy, run from the workload directory (its template's path) with every host at once;
- * the recap is the "[host] Changed: N   No change: N   Errors: N" lines it ends with.
+ * A pyinfra deploy, run from its directory (the workload's, where its template is) with every host at
+ * once; the recap is the "[host] Changed: N   No change: N   Errors: N" lines it ends with.
  */
-export async function pyinfraApply({ pyinfra, deploy, inventory, hosts, logDir, label, timeoutMs = 20 * MINUTE }) {
+export async function pyinfraApply({ pyinfra, deploy, inventory, hosts, logDir, label, timeoutMs = 20 * MINUTE, cwd = WORKLOAD_DIR }) {
   const log = join(logDir, `${label}.log`);
   const result = await timed(pyinfra.command, [...pyinfra.args, '--parallel', String(Math.max(hosts, 1)), inventory, deploy], {
     env: { ...process.env, ...pyinfra.env },
-    cwd: WORKLOAD_DIR,
+    cwd,
     timeoutMs,
     log,
   });

@@ -2,7 +2,7 @@
 // configurations, the floor's specs.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { BENCH_USER } from './fleet.mjs';
 
 export const WORKLOAD_DIR = new URL('../workload/', import.meta.url).pathname;
@@ -82,6 +82,33 @@ export function writePyinfraInventory(fleet, hosts, path) {
     });
   // JSON objects of strings and numbers are Python literals too.
   writeFileSync(path, `hosts = [\n${hosts.map((host) => `    (${JSON.stringify(host.name)}, ${data(host)}),`).join('\n')}\n]\n`);
+  return path;
+}
+
+/**
+ * pyinfra's inventory for the lab's sandbox hosts, from the Ansible inventory `sandbox up` writes: the
+ * same groups, addresses, user, key and known_hosts (strict host key checking), and the lab's
+ * variables (lab_address, lab_network, nfs_backend) as host data.
+ */
+export function writePyinfraLabInventory(ansibleInventory, path) {
+  const { all } = parse(readFileSync(ansibleInventory, 'utf8'));
+  const data = (vars) =>
+    JSON.stringify({
+      ssh_hostname: vars.ansible_host,
+      ssh_port: vars.ansible_port,
+      ssh_user: vars.ansible_user,
+      ssh_key: vars.ansible_ssh_private_key_file,
+      ssh_known_hosts_file: all.vars.runbook_known_hosts_file,
+      ssh_strict_host_key_checking: 'yes',
+      lab_address: vars.lab_address,
+      lab_network: all.vars.lab_network,
+      nfs_backend: all.vars.nfs_backend,
+    });
+  const groups = Object.entries(all.children).map(
+    ([group, { hosts }]) => `${group} = [\n${Object.entries(hosts).map(([name, vars]) => `    (${JSON.stringify(name)}, ${data(vars)}),`).join('\n')}\n]\n`,
+  );
+  // JSON objects of strings and numbers are Python literals too.
+  writeFileSync(path, groups.join('\n'));
   return path;
 }
 
