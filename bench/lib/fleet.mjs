@@ -212,8 +212,12 @@ export class Fleet {
     return counts;
   }
 
-  /** Stops every sshd and every session it forked, removes the work directory and the user. */
+  /**
+   * Stops every sshd and every session it forked, removes the work directory and the user. A run
+   * that never got the lock owns none of them: they may be another run's, still measuring.
+   */
   async teardown() {
+    if (!this.releaseLock) return;
     const listeners = this.hosts.map((host) => host.process?.pid).filter((pid) => pid !== undefined && isAlive(pid));
     const sessions = descendantsOf(listeners);
     await terminate([...sessions, ...listeners]);
