@@ -94,7 +94,7 @@ test("a pattern's patternMessage says in words what is allowed", () => {
     ['/dest_uri', 'invalid value "kvm2": must be a libvirt URI naming the destination host, driver[+transport]://[user@]host[:port]/path, e.g. qemu+ssh://kvm2/system, without spaces or control characters'],
   ]);
   expect(messages('runbook:module/nfs_export', { path: '/srv/vms', clients: '10.10.10.0/24(rw' })).toEqual([
-    ['/clients', 'invalid value "10.10.10.0/24(rw": must be clients as in /etc/exports: HOST or HOST(OPTIONS) separated by spaces, e.g. 10.10.10.0/24(rw,no_root_squash) *.lab(ro), a host being an address, network, host name, wildcard or @netgroup'],
+    ['/clients', 'invalid value "10.10.10.0/24(rw": must be clients as in /etc/exports: HOST or HOST(OPTIONS) separated by spaces, e.g. 10.10.10.0/24(rw,no_root_squash) *.lab(ro), a host being an address, network, host name, wildcard or @netgroup, not starting with -'],
   ]);
 });
 
@@ -107,6 +107,26 @@ test('what a pattern allows, it allows as Ansible does', () => {
   valid('migrate', { domain: 'tiny', dest: '10.77.0.12', dest_uri: 'qemu+tcp://[fd00::12]/system' });
   valid('nfs_export', { path: '/srv/vms', clients: ' 10.10.10.0/24(rw,no_root_squash)  kvm1.lab *.lab(ro) @lab\n' });
   valid('authorized_key', { user: 'alice', key: 'ssh-ed25519 AAAA alice@lab', key_options: 'no-pty,from="10.0.0.0/8",command="echo \'hi\'"' });
+  valid('dnf', { name: 'nginx', enablerepo: ['epel-testing', '*'], disablerepo: 'rhel-*' });
+  valid('timezone', { name: 'Etc/GMT-3' });
+  valid('mount', { path: '/mnt/x', src: 'me@host:/x', fstype: 'fuse.sshfs', state: 'present' });
+  valid('bridge', { name: 'br-lab', interface: 'enp1s0' });
+  valid('lvg', { vg: 'vg0', pvs: ['/dev/sdb'], pesize: '128K' });
+  valid('sysctl', { name: 'net.ipv4.tcp_rmem', value: '4096\t87380 6291456' });
+});
+
+test('names that would be read as options, and a value that would add a line to its file, are refused', () => {
+  const refused = (module: string, args: Record<string, unknown>, argument: string) =>
+    expect(messages(`runbook:module/${module}`, args).map(([path]) => path), JSON.stringify(args)).toEqual([`/${argument}`]);
+  refused('dnf', { name: 'nginx', enablerepo: '-x' }, 'enablerepo');
+  refused('timezone', { name: '-n' }, 'name');
+  refused('mount', { path: '/mnt/x', src: '/dev/sdb', fstype: '--bind', state: 'present' }, 'fstype');
+  refused('bridge', { name: '-n', interface: 'eth0' }, 'name');
+  // In /etc/exports, a word starting with - gives default options.
+  refused('nfs_export', { path: '/srv', clients: [{ host: '-rw' }] }, 'clients/0/host');
+  refused('nfs_export', { path: '/srv', clients: 'kvm1 -rw' }, 'clients');
+  refused('sysctl', { name: 'vm.swappiness', value: '10\nkernel.panic=0' }, 'value');
+  refused('lvg', { vg: 'vg0', pvs: ['/dev/sdb'], pesize: 'big' }, 'pesize');
 });
 
 test('module schemas give the same owner and group patterns everywhere', () => {
