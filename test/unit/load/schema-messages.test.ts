@@ -129,6 +129,19 @@ test('names that would be read as options, and a value that would add a line to 
   refused('lvg', { vg: 'vg0', pvs: ['/dev/sdb'], pesize: 'big' }, 'pesize');
 });
 
+test('every pattern of a module schema says in words what it allows', () => {
+  const unexplained: string[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((item, index) => visit(item, `${path}/${index}`));
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    const schema = node as Record<string, unknown>;
+    if (typeof schema.pattern === 'string' && !/^must /.test(String(schema.patternMessage))) unexplained.push(path);
+    for (const [key, value] of Object.entries(schema)) visit(value, `${path}/${key}`);
+  };
+  for (const name of moduleNames()) visit(schemaDocument(moduleSchemaId(name)), name);
+  expect(unexplained).toEqual([]);
+});
+
 test('module schemas give the same owner and group patterns everywhere', () => {
   const patterns = new Set<string>();
   for (const name of moduleNames()) {
