@@ -64,6 +64,8 @@ function schemaFiles(directory) {
 function validatorsModule() {
   const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true, code: { source: true, esm: true } });
   formats.default(ajv);
+  // Annotations of runbook's: a pattern's requirement in words (src/schema/validate.ts shows it).
+  ajv.addKeyword('patternMessage');
   const ids = [];
   for (const path of schemaFiles(join(root, 'schemas'))) {
     const schema = JSON.parse(readFileSync(path, 'utf8'));

@@ -13,6 +13,8 @@ import { hasTemplate } from '../template/index.js';
 export interface PatternProblem {
   argument: string;
   message: string;
+  /** What to write instead, when it is not a matter of the regular expressions runbook translates. */
+  hint?: string;
 }
 
 interface PatternArguments {
@@ -22,6 +24,11 @@ interface PatternArguments {
   template?(args: Record<string, unknown>): { argument: string; template: string; of: string } | undefined;
   /** A last check of the arguments together (replace's after and before make one pattern). */
   together?(args: Record<string, unknown>): PatternProblem | undefined;
+}
+
+/** What a replacement template (Python's re.sub) allows, for a refused one. */
+function replacementHint(argument: string): string {
+  return `${argument} is a Python replacement template, as in Ansible: a backslash must start an escape Python knows (\\1, \\g<name>, \\n); write \\\\ for one backslash`;
 }
 
 const strings = (args: Record<string, unknown>, names: readonly string[]) => names.filter((name) => typeof args[name] === 'string');
@@ -48,7 +55,7 @@ export const PYTHON_PATTERN_ARGUMENTS: Readonly<Record<string, PatternArguments>
         try {
           expandMarkerWord(argument, word);
         } catch (error) {
-          return { argument, message: `blockinfile: ${(error as Error).message}` };
+          return { argument, message: `blockinfile: ${(error as Error).message}`, hint: replacementHint(argument) };
         }
       }
       return undefined;
@@ -96,7 +103,11 @@ export function pythonPatternProblems(module: string, args: Record<string, unkno
       parsePythonTemplate(template.template, regex);
     } catch (error) {
       if (!(error instanceof PythonRegexError)) throw error;
-      problems.push({ argument: template.argument, message: `${module}: ${pythonRegexMessage(template.argument, template.template, error)}` });
+      problems.push({
+        argument: template.argument,
+        message: `${module}: ${pythonRegexMessage(template.argument, template.template, error)}`,
+        hint: replacementHint(template.argument),
+      });
     }
   }
   if (problems.length === 0) {

@@ -5,10 +5,10 @@ import { moduleSchemaId, schemaDocument } from '../schema/ajv.js';
 import { didYouMean, didYouMeanHint, didYouMeanVariable } from '../schema/did-you-mean.js';
 import { GATHERED_FACTS } from '../facts/ansible.js';
 import { guardedVariables, hasTemplate, rootVariables, templateSyntaxError } from '../template/index.js';
+import { argumentGrammarProblems } from './argument-grammars.js';
 import { listOf, taskKeywords, type PlayDraft, type Rule, type RuleContext, type TaskDraft } from './draft.js';
 import { moduleNameTable, refusalHint } from './module-names.js';
 import { selectHosts, unmatchedNames } from './patterns.js';
-import { pythonPatternProblems } from './python-patterns.js';
 import { schemaIssues } from './schema-issues.js';
 import { isRecord, issueAt, issueFrom, positionInValue, positionOf, readYaml, type DataPath, type Target, type YamlSource } from './source.js';
 
@@ -159,18 +159,18 @@ function misplacedKeywords(module: string, args: unknown): string[] {
   return Object.keys(args).filter((key) => (keywords.has(key) || ANSIBLE_TASK_KEYWORDS.has(key)) && properties?.[key] === undefined);
 }
 
-/** Python regular expressions in module arguments (lineinfile, replace, blockinfile) use only what runbook translates with the same meaning. */
-export const pythonPatterns: Rule = ({ plays }) =>
+/**
+ * Arguments with a grammar of their own read as the module reads them: Python regular expressions
+ * (lineinfile, replace, blockinfile) use only what runbook translates with the same meaning, and
+ * authorized_key's key holds only public keys.
+ */
+export const argumentGrammars: Rule = ({ plays }) =>
   allTasks(plays).flatMap((task) => {
     if (task.module === undefined || !isRecord(task.args)) return [];
     const flagged = new Set(task.argumentProblems.flatMap(({ argument }) => (argument === undefined ? [] : [argument])));
-    return pythonPatternProblems(task.module, task.args)
+    return argumentGrammarProblems(task.module, task.args)
       .filter(({ argument }) => !flagged.has(argument))
-      .map(({ argument, message }) =>
-        issueFrom(argumentPosition(task, [argument], 'value'), 'RB_ARGUMENTS', message, {
-          hint: 'runbook translates a common subset of Python regular expressions: see README, Modules',
-        }),
-      );
+      .map(({ argument, message, hint }) => issueFrom(argumentPosition(task, [argument], 'value'), 'RB_ARGUMENTS', message, { hint }));
   });
 
 /** Every notify names a handler (or a listen topic) of the same play. */
@@ -504,4 +504,4 @@ export const oneLoop: Rule = ({ plays }) =>
     return [issueAt(task.source, [...task.path, keys[1]!], 'RB_SCHEMA', `${keys.map((key) => `"${key}"`).join(' and ')} cannot be used together`, { target: 'key', hint: 'a task has one loop: loop or one with_<lookup>' })];
   });
 
-export const RULES: readonly Rule[] = [taskModule, moduleArguments, pythonPatterns, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined, factsGathered, oneLoop];
+export const RULES: readonly Rule[] = [taskModule, moduleArguments, argumentGrammars, notifiedHandlersExist, hostsMatchInventory, podsHaveRoles, templateSyntax, variablesDefined, factsGathered, oneLoop];

@@ -150,6 +150,16 @@ function sameKey(a: Entry & { kind: 'key' }, b: Entry): boolean {
   return b.kind === 'key' && a.type === b.type && sameOptions(a.options, b.options) && a.comment === b.comment;
 }
 
+/** The lines of a key argument, as Ansible splits it (Python's splitlines), without blank lines and # comments. */
+function keyLines(key: string): string[] {
+  return key.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/).filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** The first line of a key argument that is no public key, if any (Ansible's "invalid key specified"). */
+export function invalidKeyLine(key: string): string | undefined {
+  return keyLines(key).find((line, index) => parseKeyLine(line, index)?.kind !== 'key');
+}
+
 /** The file's text after the keys are made present or absent; undefined when a given key cannot be read. */
 export function editAuthorizedKeys(
   text: string,
@@ -157,7 +167,7 @@ export function editAuthorizedKeys(
 ): { text: string; changed: boolean } | { invalid: string } {
   const entries = readKeys(text);
   const present = (args.state ?? 'present') === 'present';
-  const newKeys = args.key.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/).filter((line) => line !== '' && !line.startsWith('#'));
+  const newKeys = keyLines(args.key);
   const existingCount = entries.size;
   const wantedBlobs = new Set<string>();
   let changed = false;

@@ -27,6 +27,7 @@ interface Pending extends SchemaIssue {
   /** Set when the issue only says the value has the wrong JSON type: the allowed types. */
   expectedTypes?: string[];
   data: unknown;
+  parentSchema?: AnySchemaObject;
   /** Set on violations by a mapping key's name (under propertyNames). */
   propertyName?: string;
 }
@@ -53,7 +54,7 @@ function simplify(errors: readonly ErrorObject[], noun: string): SchemaIssue[] {
       const reasons: string[] = [];
       while (pending.length > 0 && (pending.at(-1) as Pending).propertyName === error.params.propertyName) {
         const reason = pending.pop() as Pending;
-        reasons.unshift(reason.keyword === 'pattern' ? `must match ${String(reason.params.pattern)}` : reason.message);
+        reasons.unshift(reason.keyword === 'pattern' ? patternReason(reason.params, reason.parentSchema) : reason.message);
       }
       const name = JSON.stringify(error.params.propertyName);
       pending.push({ ...toPending(error, noun), message: `invalid ${noun} name ${name}${reasons.length ? `: ${reasons.join('; ')}` : ''}` });
@@ -120,16 +121,29 @@ function propertyNames(schema: AnySchemaObject | undefined): string[] {
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
 }
 
+/**
+ * What a pattern asks for, in words: the `patternMessage` the schema gives beside the pattern (an
+ * annotation keyword of runbook's), else the pattern itself.
+ */
+function patternReason(params: Record<string, unknown>, schema: AnySchemaObject | undefined): string {
+  const message: unknown = schema?.patternMessage;
+  return typeof message === 'string' ? message : `must match ${String(params.pattern)}`;
+}
+
 function toPending(error: ErrorObject, noun: string): Pending {
   const params = error.params as Record<string, unknown>;
+  const parentSchema = error.parentSchema as AnySchemaObject | undefined;
   const base = {
     instancePath: error.instancePath,
     keyword: error.keyword,
     params,
     data: error.data,
+    ...(parentSchema === undefined ? {} : { parentSchema }),
     ...(error.propertyName === undefined ? {} : { propertyName: error.propertyName }),
   };
-  const got = describe(error.data);
+  // A writeOnly value (a password hash) is never repeated in a message.
+  const secret = parentSchema?.writeOnly === true;
+  const got = secret ? 'a value that is not shown' : describe(error.data);
   switch (error.keyword) {
     case 'type': {
       const expectedTypes = [params.type].flat().map((type) => typeName(String(type)));
@@ -178,7 +192,7 @@ function toPending(error: ErrorObject, noun: string): Pending {
     case 'uniqueItems':
       return { ...base, message: `items ${String(params.j)} and ${String(params.i)} are the same` };
     case 'pattern':
-      return { ...base, message: `invalid value ${JSON.stringify(error.data)}: must match ${String(params.pattern)}` };
+      return { ...base, message: `invalid value${secret ? '' : ` ${JSON.stringify(error.data)}`}: ${patternReason(params, parentSchema)}` };
     case 'format':
       return { ...base, message: `expected a valid ${String(params.format)}, got ${got}` };
     case 'dependencies':

@@ -9,7 +9,7 @@ export interface MigrateArgs {
    */
   domain: string;
   /**
-   * Inventory name of the destination host. Probes and offline steps run there through runbook's own connection.
+   * Inventory name of the destination host, also its host name in the default dest_uri. Probes and offline steps run there through runbook's own connection.
    */
   dest: string;
   /**
@@ -17,7 +17,7 @@ export interface MigrateArgs {
    */
   mode?: 'live' | 'offline';
   /**
-   * libvirt URI of the destination as the source host reaches it (live mode). Default qemu+ssh://DEST/system, DEST being the destination's inventory name, which must resolve from the source to a non-loopback address.
+   * libvirt URI of the destination as the source host reaches it (live mode), naming its host: driver[+transport]://[user@]host[:port]/path[?parameters], e.g. qemu+ssh://kvm2.lab/system or qemu+tcp://10.77.0.12/system. Default qemu+ssh://DEST/system, DEST being the destination's inventory name, which must resolve from the source to a non-loopback address.
    */
   dest_uri?: string;
   /**

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { moduleNames } from '../../../src/schema/ajv.js';
+import { moduleNames, moduleSchemaId, schemaDocument } from '../../../src/schema/ajv.js';
 import { didYouMean } from '../../../src/schema/did-you-mean.js';
 import { validate } from '../../../src/schema/validate.js';
 
@@ -77,6 +77,83 @@ test('ranges, patterns, key names and forbidden combinations in words', () => {
     ['/0/tasks/0', '"loop" and "with_items" cannot be used together'],
   ]);
   expect(messages('runbook:playbook', [{ hosts: '' }])).toEqual([['/0/hosts', 'must not be empty']]);
+});
+
+test("a pattern's patternMessage says in words what is allowed", () => {
+  const SPLIT = "must split into words as a shell does: close every ' and \" quote, and escape a backslash at the end (\\\\)";
+  expect(messages('runbook:module/lvol', { vg: 'vg0', lv: 'data', opts: "--addtag it's" })).toEqual([['/opts', `invalid value "--addtag it's": ${SPLIT}`]]);
+  expect(messages('runbook:module/command', { cmd: "echo 'oops" })).toEqual([['/cmd', `invalid value "echo 'oops": ${SPLIT}`]]);
+  expect(messages('runbook:module/copy', { dest: '/etc/sudoers', content: 'x', validate: 'visudo -cf' })).toEqual([
+    ['/validate', `invalid value "visudo -cf": must hold %s, which stands for the file to check, and split into words as a shell does: close every ' and " quote, and escape a backslash at the end (\\\\)`],
+  ]);
+  expect(messages('runbook:module/file', { path: '/srv', owner: '-n', group: 'wheel\nroot' })).toEqual([
+    ['/owner', 'invalid value "-n": must be a user name or a numeric uid: not starting with - or a space, without : or control characters such as a newline'],
+    ['/group', 'invalid value "wheel\\nroot": must be a group name or a numeric gid: not starting with - or a space, without : or control characters such as a newline'],
+  ]);
+  expect(messages('runbook:module/migrate', { domain: 'tiny', dest: 'kvm2', dest_uri: 'kvm2' })).toEqual([
+    ['/dest_uri', 'invalid value "kvm2": must be a libvirt URI naming the destination host, driver[+transport]://[user@]host[:port]/path, e.g. qemu+ssh://kvm2/system, without spaces or control characters'],
+  ]);
+  expect(messages('runbook:module/nfs_export', { path: '/srv/vms', clients: '10.10.10.0/24(rw' })).toEqual([
+    ['/clients', 'invalid value "10.10.10.0/24(rw": must be clients as in /etc/exports: HOST or HOST(OPTIONS) separated by spaces, e.g. 10.10.10.0/24(rw,no_root_squash) *.lab(ro), a host being an address, network, host name, wildcard or @netgroup, not starting with -'],
+  ]);
+});
+
+test('what a pattern allows, it allows as Ansible does', () => {
+  const valid = (module: string, args: Record<string, unknown>) => expect(validate(`runbook:module/${module}`, args), JSON.stringify(args)).toEqual([]);
+  // sssd shows Active Directory's groups with their spaces; numeric ids; names with dots and a trailing $.
+  for (const owner of ['root', '0', '1000', 'john.doe', 'domain users', 'HOST$', 'été']) valid('file', { path: '/srv', owner, group: owner });
+  valid('lvol', { vg: 'vg0', lv: 'data', opts: `--addtag 'it''s' -Z "y" \\-x` });
+  valid('migrate', { domain: 'tiny', dest: 'kvm_2.lab', dest_uri: 'qemu+ssh://root@kvm2.lab:2222/system?keyfile=/root/.ssh/id_ed25519' });
+  valid('migrate', { domain: 'tiny', dest: '10.77.0.12', dest_uri: 'qemu+tcp://[fd00::12]/system' });
+  valid('nfs_export', { path: '/srv/vms', clients: ' 10.10.10.0/24(rw,no_root_squash)  kvm1.lab *.lab(ro) @lab\n' });
+  valid('authorized_key', { user: 'alice', key: 'ssh-ed25519 AAAA alice@lab', key_options: 'no-pty,from="10.0.0.0/8",command="echo \'hi\'"' });
+  valid('dnf', { name: 'nginx', enablerepo: ['epel-testing', '*'], disablerepo: 'rhel-*' });
+  valid('timezone', { name: 'Etc/GMT-3' });
+  valid('mount', { path: '/mnt/x', src: 'me@host:/x', fstype: 'fuse.sshfs', state: 'present' });
+  valid('bridge', { name: 'br-lab', interface: 'enp1s0' });
+  valid('lvg', { vg: 'vg0', pvs: ['/dev/sdb'], pesize: '128K' });
+  valid('sysctl', { name: 'net.ipv4.tcp_rmem', value: '4096\t87380 6291456' });
+});
+
+test('names that would be read as options, and a value that would add a line to its file, are refused', () => {
+  const refused = (module: string, args: Record<string, unknown>, argument: string) =>
+    expect(messages(`runbook:module/${module}`, args).map(([path]) => path), JSON.stringify(args)).toEqual([`/${argument}`]);
+  refused('dnf', { name: 'nginx', enablerepo: '-x' }, 'enablerepo');
+  refused('timezone', { name: '-n' }, 'name');
+  refused('mount', { path: '/mnt/x', src: '/dev/sdb', fstype: '--bind', state: 'present' }, 'fstype');
+  refused('bridge', { name: '-n', interface: 'eth0' }, 'name');
+  // In /etc/exports, a word starting with - gives default options.
+  refused('nfs_export', { path: '/srv', clients: [{ host: '-rw' }] }, 'clients/0/host');
+  refused('nfs_export', { path: '/srv', clients: 'kvm1 -rw' }, 'clients');
+  refused('sysctl', { name: 'vm.swappiness', value: '10\nkernel.panic=0' }, 'value');
+  refused('lvg', { vg: 'vg0', pvs: ['/dev/sdb'], pesize: 'big' }, 'pesize');
+});
+
+test('every pattern of a module schema says in words what it allows', () => {
+  const unexplained: string[] = [];
+  const visit = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((item, index) => visit(item, `${path}/${index}`));
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    const schema = node as Record<string, unknown>;
+    if (typeof schema.pattern === 'string' && !/^must /.test(String(schema.patternMessage))) unexplained.push(path);
+    for (const [key, value] of Object.entries(schema)) visit(value, `${path}/${key}`);
+  };
+  for (const name of moduleNames()) visit(schemaDocument(moduleSchemaId(name)), name);
+  expect(unexplained).toEqual([]);
+});
+
+test('module schemas give the same owner and group patterns everywhere', () => {
+  const patterns = new Set<string>();
+  for (const name of moduleNames()) {
+    const properties = (schemaDocument(moduleSchemaId(name))?.properties ?? {}) as Record<string, { pattern?: string; patternMessage?: string }>;
+    for (const argument of ['owner', 'group']) {
+      const property = properties[argument];
+      if (property === undefined || name === 'user') continue;
+      expect(property.patternMessage, `${name}.${argument}`).toMatch(new RegExp(`^must be a ${argument === 'owner' ? 'user' : 'group'} name or a numeric`));
+      patterns.add(property.pattern ?? '');
+    }
+  }
+  expect([...patterns]).toHaveLength(1);
 });
 
 test('never throws for odd data', () => {

@@ -83,7 +83,7 @@ describe('migrate: where the domain runs decides', () => {
     expect(planned.asked['destination memory']?.host).toBe('kvm2');
     expect(planned.asked[DISK_PROBE]).toEqual({ host: 'kvm2', command: `test -e ${IMAGE}` });
     expect(planned.asked['source domain']?.host).toBe('kvm1');
-    expect(planned.asked['destination address']).toEqual({ host: 'kvm1', command: 'getent ahosts kvm2' });
+    expect(planned.asked['destination address']).toEqual({ host: 'kvm1', command: 'getent ahosts -- kvm2' });
     // Disks and CPU come from the domain's XML: a second round.
     expect(planned.rounds).toBe(2);
   });
@@ -151,7 +151,7 @@ describe('migrate: named pre-checks refuse before anything moves', () => {
 
   it('destination-address checks the host named by dest_uri', () => {
     const planned = plan({ ...LIVE, dest_uri: 'qemu+ssh://root@kvm2.lab/system' }, lab());
-    expect(planned.asked['destination address']?.command).toBe('getent ahosts kvm2.lab');
+    expect(planned.asked['destination address']?.command).toBe('getent ahosts -- kvm2.lab');
     expect(change(planned).steps.find((step) => step.title.startsWith('migrate'))?.command.render()).toContain(
       '--desturi qemu+ssh://root@kvm2.lab/system',
     );

@@ -60,3 +60,25 @@ describe('Python regular expressions in module arguments', () => {
     ]);
   });
 });
+
+describe('other arguments with a grammar of their own', () => {
+  const hinted = (tasks: string) => errorsOf(playbookFile(`- hosts: all\n  tasks:\n${tasks}`)).map((issue) => `${located(issue)} | ${issue.hint ?? ''}`);
+
+  test('a refused replacement template says what a backslash may start', () => {
+    expect(hinted(`    - replace: {path: /x, regexp: a, replace: 'back\\slash'}\n    - blockinfile: {path: /x, block: b, marker_begin: 'end\\'}\n`)).toEqual([
+      '3:47-59 RB_ARGUMENTS replace: replace "back\\\\slash" at character 5: \\s is not a Python escape (Python refuses it: bad escape) | replace is a Python replacement template, as in Ansible: a backslash must start an escape Python knows (\\1, \\g<name>, \\n); write \\\\ for one backslash',
+      '4:55-61 RB_ARGUMENTS blockinfile: marker_begin "end\\\\" at character 4: a replacement cannot end with a backslash | marker_begin is a Python replacement template, as in Ansible: a backslash must start an escape Python knows (\\1, \\g<name>, \\n); write \\\\ for one backslash',
+    ]);
+  });
+
+  test('authorized_key: every line of key is a public key, checked at the key', () => {
+    expect(
+      hinted(`    - authorized_key: {user: alice, key: "ssh-ed25519 AAAA alice@lab\\n# a comment\\n\\nnot a key"}
+    - authorized_key: {user: alice, key: "{{ keys }}"}
+    - authorized_key: {user: alice, key: "ssh-rsa AAAA bob\\nssh-ed25519 AAAA alice"}
+`),
+    ).toEqual([
+      '3:42-96 RB_ARGUMENTS authorized_key: invalid key specified: not a key | every line of key must be a public key, [OPTIONS] TYPE BASE64 [COMMENT], e.g. ssh-ed25519 AAAAC3Nz… alice@lab',
+    ]);
+  });
+});
